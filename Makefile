@@ -1,0 +1,36 @@
+# CV Enhancer — the two commands of the README:
+#   make run    install into .venv, then analyse the bundled example CV against the example job
+#   make test   install into .venv (with test tools), then lint and run every test
+# llama-cpp-python is compiled from source on the first install (about 6 minutes
+# on 2 cores; pip caches the wheel afterwards). For a GPU build set CMAKE_ARGS,
+# e.g. `CMAKE_ARGS="-DGGML_CUDA=on" make install` (see the README).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install run test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) scripts/analyze.py --cv app/examples/example_cv.txt --job app/examples/example_job.txt
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+bench: install
+	$(PY) scripts/bench_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,250 @@
+"""Find the sections of a CV, with the line that shows each one is there.
+
+A section is found by its heading ("EXPERIENCE", "Work history:", "## Skills",
+"Опыт работы", the "Key: value" lines of hh.ru exports) or, where a CV has no
+heading for it, by content that can only belong to it (date ranges for
+experience, an e-mail or phone for contacts, a degree for education).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SECTION_NAMES: tuple[str, ...] = (
+    "contacts",
+    "summary",
+    "experience",
+    "education",
+    "hard_skills",
+    "soft_skills",
+    "projects",
+    "certifications",
+    "languages",
+)
+
+# The four sections every CV is expected to have.
+CORE_SECTIONS: tuple[str, ...] = ("experience", "education", "hard_skills", "soft_skills")
+
+# Heading vocabulary, English and Russian. Matched against a whole short line
+# (or the key of a "Key: value" line), so "skills" inside a sentence does not
+# count as a heading.
+_HEADINGS: dict[str, tuple[str, ...]] = {
+    "summary": (
+        r"summary",
+        r"professional summary",
+        r"profile",
+        r"professional profile",
+        r"about me",
+        r"objective",
+        r"career objective",
+        r"о себе",
+        r"обо мне",
+        r"цель",
+        r"резюме",
+        r"ищет работу на должность",
+        r"желаемая должность",
+    ),
+    "experience": (
+        r"(?:professional |work |relevant |employment |career )?experience",
+        r"work history",
+        r"employment(?: history)?",
+        r"career history",
+        r"professional background",
+        r"опыт работы",
+        r"опыт",
+        r"трудовая деятельность",
+        r"места работы",
+        r"последнее/нынешнее место работы",
+    ),
+    "education": (
+        r"education(?: and training| & training)?",
+        r"academic background",
+        r"qualifications",
+        r"education & certifications",
+        r"education and certifications",
+        r"образование(?: и вуз)?",
+        r"высшее образование",
+        r"учеба",
+        r"учёба",
+    ),
+    "soft_skills": (
+        r"soft skills",
+        r"personal (?:skills|qualities|attributes)",
+        r"interpersonal skills",
+        r"strengths",
+        r"personal traits",
+        r"личные качества",
+        r"личностные качества",
+        r"гибкие навыки",
+        r"soft[- ]навыки",
+        r"сильные стороны",
+    ),
+    "hard_skills": (
+        # Any "<something> skills" heading that is not a soft-skills one
+        # (soft_skills is tried first): "Clinical skills", "Kitchen skills".
+        r"(?:[\w&/-]+ ){0,3}skills(?: (?:and|&) [\w/-]+| summary)?",
+        r"skills (?:and|&) (?:tools|technologies|expertise|competencies)",
+        r"technologies",
+        r"tech(?:nical)? stack",
+        r"tools(?: and technologies| & technologies)?",
+        r"core competencies",
+        r"competencies",
+        r"areas of expertise",
+        r"expertise",
+        r"(?:[\w-]+ ){0,2}навыки",
+        r"компетенции",
+        r"владение (?:пк|компьютером|программами)",
+        r"стек(?: технологий)?",
+        r"технологии",
+    ),
+    "projects": (r"(?:personal |selected |key )?projects", r"проекты", r"портфолио", r"portfolio"),
+    "certifications": (
+        r"certifications?",
+        r"certificates?",
+        r"licen[cs]es?(?: (?:and|&) certifications?)?",
+        r"certifications? (?:and|&) licen[cs]es?",
+        r"courses",
+        r"training",
+        r"сертификаты",
+        r"курсы",
+        r"повышение квалификации",
+        r"допуски",
+        r"удостоверения",
+    ),
+    "languages": (r"languages?", r"языки", r"знание языков", r"владение языками", r"иностранные языки"),
+    "contacts": (r"contacts?", r"contact (?:info|information|details)", r"контакты", r"контактная информация"),
+}
+
+_HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(r"^(?:" + "|".join(alternatives) + r")$", re.IGNORECASE))
+    for name, alternatives in _HEADINGS.items()
+)
+
+# hh.ru exports put each section on one "Key: value" line.
+_KEY_VALUE = re.compile(r"^([^:\n]{2,60}):\s*(.*)$")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_PHONE = re.compile(r"(?:\+?\d[\d ()-]{8,}\d)")
+_DATE_RANGE = re.compile(
+    r"(?:(?:19|20)\d\d|\b\d{1,2}/\d{4})\s*(?:-|–|—|to|по|until)\s*"
+    r"(?:(?:19|20)\d\d|present|current|now|today|настоящее время|н\.\s*в\.|сейчас|\w+\s+(?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+_DEGREE = re.compile(
+    r"\b(?:bachelor\S*|master'?s|master of|ph\.?d|mba|b\.?sc|m\.?sc|b\.s\.|m\.s\.|b\.a\.|m\.a\.|"
+    r"bsn|msn|associate degree|diploma|university|college)|университет|институт|академи|колледж|"
+    r"техникум|бакалавр|магистр|высшее",
+    re.IGNORECASE,
+)
+# Generic traits people list as soft skills. Used only when the CV has no
+# soft-skills heading, to find them written elsewhere (in a summary, say).
+_SOFT_SKILL_WORDS = re.compile(
+    r"\b(?:communication|teamwork|team player|leadership|collaborat\w*|problem[- ]solving|"
+    r"empathy|adaptab\w+|time management|mentor\w*|attention to detail|interpersonal|"
+    r"negotiation|presentation skills|critical thinking|creativ\w+|self[- ]motivated|"
+    r"organi[sz]ational)\b|коммуникабельн\w*|ответственн\w*|стрессоустойчив\w*|"
+    r"внимательн\w*|пунктуальн\w*|обучаем\w*|исполнительн\w*|целеустремл\w*|"
+    r"работа в команде|лидерск\w*|инициативн\w*|организованн\w*",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    """Whether a section is present and the CV line that shows it."""
+
+    present: bool
+    evidence: str | None = None
+    line_number: int | None = None  # 1-based, in the analysed text
+
+
+def heading_section(line: str) -> str | None:
+    """The section a heading line names, or None if the line is not a heading.
+
+    A heading is a short line (optionally "# ", a trailing colon, or a "Key:"
+    whose value follows on the same line).
+    """
+    stripped = _MARKDOWN_HEADING.sub("", line.strip()).strip(" *_=")
+    candidates = [stripped.rstrip(":").strip()]
+    key_value = _KEY_VALUE.match(stripped)
+    if key_value:
+        candidates.append(key_value.group(1).strip())
+    for candidate in candidates:
+        if not candidate or len(candidate.split()) > 6:
+            continue
+        for name, pattern in _HEADING_PATTERNS:
+            if pattern.match(candidate):
+                return name
+    return None
+
+
+def find_sections(text: str) -> dict[str, SectionHit]:
+    """Map every name in SECTION_NAMES to whether the CV has it, with evidence."""
+    lines = text.splitlines()
+    found: dict[str, SectionHit] = {}
+    for number, line in enumerate(lines, start=1):
+        name = heading_section(line)
+        if name is not None and name not in found:
+            # The evidence is the heading itself plus the start of what follows,
+            # so a reader sees it is a real section and not an empty heading.
+            if _has_inline_value(line):
+                evidence = line.strip()
+            else:
+                body = _following_text(lines, number - 1)
+                if body is None:
+                    continue  # an empty heading is not a section
+                evidence = f"{line.strip()} {body}"
+            found[name] = SectionHit(True, _clip(evidence), number)
+
+    # Content that proves a section without a heading for it.
+    fallbacks: tuple[tuple[str, re.Pattern[str]], ...] = (
+        ("contacts", _EMAIL),
+        ("contacts", _PHONE),
+        ("experience", _DATE_RANGE),
+        ("education", _DEGREE),
+        ("soft_skills", _SOFT_SKILL_WORDS),
+    )
+    for name, pattern in fallbacks:
+        if name in found:
+            continue
+        for number, line in enumerate(lines, start=1):
+            if pattern.search(line):
+                found[name] = SectionHit(True, _clip(line.strip()), number)
+                break
+    return {name: found.get(name, SectionHit(False)) for name in SECTION_NAMES}
+
+
+def line_sections(text: str) -> list[str | None]:
+    """The section each line of the CV belongs to (None before the first heading)."""
+    current: str | None = None
+    owners: list[str | None] = []
+    for line in text.splitlines():
+        name = heading_section(line)
+        if name is not None and _has_inline_value(line):
+            owners.append(name)  # a "Key: value" line is a section of one line
+            continue
+        if name is not None:
+            current = name
+        owners.append(current)
+    return owners
+
+
+def _has_inline_value(line: str) -> bool:
+    """True for a "Key: value" line whose value is on the same line."""
+    key_value = _KEY_VALUE.match(line.strip())
+    return bool(key_value and key_value.group(2).strip())
+
+
+def _following_text(lines: list[str], index: int) -> str | None:
+    """The first non-empty line under a heading, or None when the next thing is another heading."""
+    for following in lines[index + 1 : index + 4]:
+        if following.strip():
+            if heading_section(following) is not None:
+                return None
+            return following.strip()
+    return None
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

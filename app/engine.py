@@ -1,0 +1,329 @@
+"""The only module that talks to llama-cpp-python.
+
+`Engine` owns one loaded `llama_cpp.Llama`: it renders chat messages with the
+model's chat format, streams a completion under a lock (a Llama is not
+thread-safe), and measures every call (time to first token, prompt and
+generation speed from llama.cpp's own perf counters, KV-cache prefix reuse,
+memory). `get_engine` keeps one model loaded and reuses it while the load
+settings stay the same; a different model frees the previous one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import llama_cpp
+from llama_cpp import llama_chat_format
+
+from app.catalog import ResolvedModel
+from app.errors import ContextOverflowError, ModelLoadError, SettingsError
+from app.memory import peak_rss_mb, rss_mb
+
+Message = dict[str, str]
+
+# llama-cpp-python registers its chat formats as completion handlers only; the
+# prompt formatters behind the names we support are these.
+_FORMATTERS: dict[str, Callable[..., llama_chat_format.ChatFormatterResponse]] = {
+    "llama-2": llama_chat_format.format_llama2,
+    "llama-3": llama_chat_format.format_llama3,
+    "mistral-instruct": llama_chat_format.format_mistral_instruct,
+    "chatml": llama_chat_format.format_chatml,
+    "zephyr": llama_chat_format.format_zephyr,
+    "gemma": llama_chat_format.format_gemma,
+    "alpaca": llama_chat_format.format_alpaca,
+}
+SUPPORTED_CHAT_FORMATS: tuple[str, ...] = tuple(_FORMATTERS)
+# Formats whose template drops system messages: the system prompt must travel
+# in the first user turn instead.
+_NO_SYSTEM_ROLE = frozenset({"mistral-instruct", "gemma"})
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """What it takes to load a model; two equal LoadSettings share one loaded model."""
+
+    model_path: str
+    n_ctx: int
+    n_threads: int
+    n_threads_batch: int
+    n_batch: int
+    n_gpu_layers: int
+    chat_format: str | None
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How to pick tokens: greedy (do_sample=False) or sampling."""
+
+    greedy: bool = True
+    temperature: float = 0.7
+    top_p: float = 0.95
+    seed: int = 42
+    repeat_penalty: float = 1.1
+
+
+@dataclass
+class GenerationMetrics:
+    """What one call cost. Names match the JSON report's `metrics`."""
+
+    load_s: float = 0.0
+    prompt_tokens: int = 0
+    prompt_tokens_reused: int = 0
+    generated_tokens: int = 0
+    ttft_s: float | None = None
+    prompt_tokens_per_s: float | None = None
+    gen_tokens_per_s: float | None = None
+    total_s: float = 0.0
+    rss_mb: float = 0.0
+    peak_rss_mb: float = 0.0
+    model_size_mb: float = 0.0
+    gpu_layers: int = 0
+    gpu_offload_supported: bool = False
+    stopped_by_user: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}
+
+
+def gpu_offload_supported() -> bool:
+    """Whether this llama-cpp-python build can put layers on a GPU (CUDA, Metal, Vulkan...)."""
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def llama_cpp_version() -> str:
+    return str(llama_cpp.__version__)
+
+
+class Engine:
+    """One loaded GGUF model and the calls made to it."""
+
+    def __init__(self, model: ResolvedModel, load: LoadSettings) -> None:
+        self.model = model
+        self.load_settings = load
+        self.lock = threading.Lock()
+        if load.n_gpu_layers != 0 and not gpu_offload_supported():
+            raise SettingsError(
+                "this llama-cpp-python build has no GPU offload; use --gpu-layers 0, or rebuild it with "
+                '`CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python` '
+                '(Metal: "-DGGML_METAL=on").'
+            )
+        started = time.perf_counter()
+        try:
+            # llama.cpp prints its load log to stderr from C; keep the user's terminal clean.
+            self.llm = llama_cpp.Llama(
+                model_path=load.model_path,
+                n_ctx=load.n_ctx,
+                n_threads=load.n_threads,
+                n_threads_batch=load.n_threads_batch,
+                n_batch=load.n_batch,
+                n_gpu_layers=load.n_gpu_layers,
+                chat_format=load.chat_format,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as error:
+            raise ModelLoadError(
+                f"llama.cpp could not load {model.path} ({error}); check that the file is a complete GGUF "
+                "(re-download it) and that there is enough free memory."
+            ) from None
+        self.load_s = time.perf_counter() - started
+        self._loads_reported = False
+        self.chat_format = load.chat_format or self.llm.chat_format
+        self._formatter = self._make_formatter()
+
+    # --- prompt --------------------------------------------------------
+
+    def _make_formatter(self) -> Callable[..., llama_chat_format.ChatFormatterResponse]:
+        if self.load_settings.chat_format:
+            formatter = _FORMATTERS.get(self.load_settings.chat_format)
+            if formatter is None:
+                raise SettingsError(
+                    f"unknown chat format {self.load_settings.chat_format!r}; use one of "
+                    f"{', '.join(SUPPORTED_CHAT_FORMATS)}, or leave it out to use the GGUF's own template."
+                )
+            return formatter
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        if template:
+            eos_id, bos_id = self.llm.token_eos(), self.llm.token_bos()
+            return llama_chat_format.Jinja2ChatFormatter(
+                template=template,
+                eos_token=self.llm._model.token_get_text(eos_id) if eos_id != -1 else "",
+                bos_token=self.llm._model.token_get_text(bos_id) if bos_id != -1 else "",
+                stop_token_ids=[eos_id],
+            )
+        # No template in the file and none named: llama-cpp-python's own fallback.
+        return llama_chat_format.format_llama2
+
+    def render(self, messages: list[Message]) -> tuple[str, list[str]]:
+        """The prompt text for a chat and the stop strings of its format."""
+        if self.load_settings.chat_format in _NO_SYSTEM_ROLE:
+            messages = fold_system_prompt(messages)
+        response = self._formatter(messages=messages)
+        stop = response.stop if isinstance(response.stop, list) else [response.stop] if response.stop else []
+        return response.prompt, stop
+
+    def tokenize(self, text: str) -> list[int]:
+        # Same call as llama-cpp-python's create_completion, so counts agree.
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+
+    @property
+    def n_ctx(self) -> int:
+        return self.llm.n_ctx()
+
+    # --- generation ----------------------------------------------------
+
+    def stream(
+        self,
+        prompt: str,
+        *,
+        decoding: Decoding,
+        max_tokens: int,
+        stop: list[str] | None = None,
+        metrics: GenerationMetrics | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Iterator[str]:
+        """Yield the completion piece by piece; fill `metrics` as it goes.
+
+        Holds the engine's lock for the whole generation. When `should_stop`
+        returns true the generation ends early, metrics.stopped_by_user is set
+        and what was produced so far stands.
+        """
+        metrics = metrics if metrics is not None else GenerationMetrics()
+        tokens = self.tokenize(prompt)
+        if len(tokens) + max_tokens > self.n_ctx:
+            raise ContextOverflowError(
+                f"the prompt needs {len(tokens)} tokens plus {max_tokens} new ones, more than the context "
+                f"window of {self.n_ctx}; raise --ctx or lower --max-tokens."
+            )
+        with self.lock:
+            # The KV cache still holds the previous call's tokens; llama-cpp-python
+            # keeps the longest common prefix and evaluates only the rest.
+            reused = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
+            if reused == len(tokens):
+                reused -= 1  # the last prompt token is replayed to refresh the logits
+            metrics.prompt_tokens = len(tokens)
+            metrics.prompt_tokens_reused = max(0, reused)
+            metrics.model_size_mb = self.model.size_mb
+            metrics.gpu_layers = self.load_settings.n_gpu_layers
+            metrics.gpu_offload_supported = gpu_offload_supported()
+            if not self._loads_reported:
+                metrics.load_s = self.load_s  # the load belongs to the first call that needed it
+                self._loads_reported = True
+            llama_cpp.llama_perf_context_reset(self.llm.ctx)
+            started = time.perf_counter()
+            completion = self.llm.create_completion(
+                tokens,
+                max_tokens=max_tokens,
+                stop=stop or [],
+                stream=True,
+                **_sampling_arguments(decoding),
+            )
+            chunks = 0
+            try:
+                for chunk in completion:
+                    if chunk["choices"][0].get("finish_reason") is None:
+                        chunks += 1  # one streamed chunk per sampled token; the last one only closes the stream
+                    if metrics.ttft_s is None:
+                        metrics.ttft_s = time.perf_counter() - started
+                    piece = chunk["choices"][0]["text"]
+                    if piece:
+                        yield piece
+                    if should_stop is not None and should_stop():
+                        metrics.stopped_by_user = True
+                        break
+            finally:
+                with contextlib.suppress(Exception):
+                    completion.close()  # type: ignore[union-attr]
+                metrics.total_s = time.perf_counter() - started
+                self._fill_perf(metrics)
+                metrics.generated_tokens = chunks
+
+    def _fill_perf(self, metrics: GenerationMetrics) -> None:
+        perf = llama_cpp.llama_perf_context(self.llm.ctx)
+        if perf.t_p_eval_ms > 0 and perf.n_p_eval > 0:
+            metrics.prompt_tokens_per_s = perf.n_p_eval / (perf.t_p_eval_ms / 1000)
+        if perf.t_eval_ms > 0 and perf.n_eval > 0:
+            metrics.gen_tokens_per_s = perf.n_eval / (perf.t_eval_ms / 1000)
+        metrics.rss_mb = rss_mb()
+        metrics.peak_rss_mb = peak_rss_mb()
+
+    def complete(
+        self, prompt: str, *, decoding: Decoding, max_tokens: int, stop: list[str] | None = None
+    ) -> tuple[str, GenerationMetrics]:
+        """The whole completion at once (for scripts and tests)."""
+        metrics = GenerationMetrics()
+        text = "".join(self.stream(prompt, decoding=decoding, max_tokens=max_tokens, stop=stop, metrics=metrics))
+        return text, metrics
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.llm.close()
+
+
+def _sampling_arguments(decoding: Decoding) -> dict[str, Any]:
+    if decoding.greedy:
+        # temperature 0 makes llama-cpp-python take the most likely token: do_sample=False.
+        return {
+            "temperature": 0.0,
+            "top_k": 1,
+            "top_p": 1.0,
+            "min_p": 0.0,
+            "seed": decoding.seed,
+            "repeat_penalty": decoding.repeat_penalty,
+        }
+    return {
+        "temperature": decoding.temperature,
+        "top_p": decoding.top_p,
+        "top_k": 0,
+        "min_p": 0.0,
+        "seed": decoding.seed,
+        "repeat_penalty": decoding.repeat_penalty,
+    }
+
+
+def fold_system_prompt(messages: list[Message]) -> list[Message]:
+    """Put the system prompt at the head of the first user turn (for formats that drop system messages)."""
+    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
+    rest = [dict(m) for m in messages if m["role"] != "system"]
+    if system and rest and rest[0]["role"] == "user":
+        rest[0]["content"] = f"{system}\n\n{rest[0]['content']}"
+    elif system:
+        rest.insert(0, {"role": "user", "content": system})
+    return rest
+
+
+# --- one shared model ------------------------------------------------------
+
+_shared_lock = threading.Lock()
+_shared: Engine | None = None
+
+
+def get_engine(model: ResolvedModel, load: LoadSettings) -> Engine:
+    """The loaded engine for these settings: reused when they match, else the old one is freed first."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None and _shared.load_settings == load:
+            return _shared
+        if _shared is not None:
+            # Free the old model before loading the next: two 7B models may not fit in RAM.
+            with _shared.lock:
+                _shared.close()
+            _shared = None
+            gc.collect()
+        _shared = Engine(model, load)
+        return _shared
+
+
+def release_engine() -> None:
+    """Free the shared model (tests, the app's model switch)."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.close()
+            _shared = None
+            gc.collect()

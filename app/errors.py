@@ -1,0 +1,44 @@
+"""The domain errors of CV Enhancer.
+
+Every error the core raises on purpose derives from :class:`CVEnhancerError`.
+Its message is one line that says what went wrong *and what to do*; the edges
+(the CLI, the Streamlit app) print that line and never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CVEnhancerError(Exception):
+    """Base of every error CV Enhancer raises for the user to read."""
+
+
+class InputError(CVEnhancerError):
+    """Something the user gave us cannot be used as it is."""
+
+
+class DocumentError(InputError):
+    """A CV or job file cannot be read into text (empty, binary, encrypted, scanned, too big)."""
+
+
+class SettingsError(InputError):
+    """A setting is out of range or inconsistent with another."""
+
+
+class ModelError(CVEnhancerError):
+    """The language model cannot be found, loaded or run."""
+
+
+class ModelNotFoundError(ModelError):
+    """No model matches the given name or path."""
+
+
+class ModelLoadError(ModelError):
+    """llama.cpp refused to load the model file."""
+
+
+class ContextOverflowError(ModelError):
+    """The prompt cannot be made to fit the model's context window."""
+
+
+class GenerationCancelled(CVEnhancerError):
+    """The user stopped a generation; what was produced so far is kept by the caller."""

@@ -1,0 +1,110 @@
+"""One analysis end to end: documents in, a Report out, advice streamed on the way.
+
+The CLI and the Streamlit app both call `run_analysis`; neither holds prompt
+or model logic of its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from app.advice_checks import advice_warnings
+from app.analysis import analyze
+from app.catalog import ResolvedModel, resolve_model
+from app.documents import Document
+from app.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.prompting import answer_start, fit_prompt
+from app.report import ModelInfo, Report
+from app.settings import Settings
+
+# Tokens kept free besides max_tokens: the chat template's closing tokens.
+_CONTEXT_MARGIN = 16
+
+
+def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
+    return LoadSettings(
+        model_path=str(model.path),
+        n_ctx=settings.ctx,
+        n_threads=settings.threads,
+        n_threads_batch=settings.threads_batch or settings.threads,
+        n_batch=settings.batch,
+        n_gpu_layers=settings.gpu_layers,
+        chat_format=model.chat_format,
+    )
+
+
+def load_engine(settings: Settings) -> Engine:
+    """The shared engine for these settings (loaded once, reused after)."""
+    model = resolve_model(settings.model, chat_format=settings.chat_format)
+    return get_engine(model, load_settings_for(model, settings))
+
+
+def run_analysis(
+    cv: Document,
+    job: Document,
+    settings: Settings,
+    *,
+    on_token: Callable[[str], None] | None = None,
+    on_metrics: Callable[[GenerationMetrics], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Report:
+    """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
+
+    on_token gets each piece of advice as it is generated; on_metrics gets the
+    live metrics object after each piece (the app's metrics panel reads it).
+    """
+    started = time.perf_counter()
+    analysis = analyze(cv.text, job.text)
+    analysis_ms = (time.perf_counter() - started) * 1000
+    report = Report(analysis, settings, cv.name, job.name, warnings=list(analysis.warnings))
+    report.metrics = {"analysis_ms": round(analysis_ms, 2)}
+    if not settings.use_llm:
+        return report
+
+    engine = load_engine(settings)
+    report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
+
+    def count_tokens(messages: list[dict[str, str]]) -> int:
+        return len(engine.tokenize(engine.render(messages)[0]))
+
+    prompt = fit_prompt(
+        analysis,
+        cv.text,
+        job.text,
+        count_tokens=count_tokens,
+        budget=engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN,
+    )
+    report.warnings.extend(prompt.warnings)
+    text, stop = engine.render(prompt.messages)
+    opening = answer_start(analysis)
+    metrics = GenerationMetrics()
+    pieces: list[str] = [opening]
+    if on_token is not None:
+        on_token(opening)
+    decoding = Decoding(
+        greedy=settings.greedy,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        seed=settings.seed,
+        repeat_penalty=settings.repeat_penalty,
+    )
+    for piece in engine.stream(
+        text + opening,
+        decoding=decoding,
+        max_tokens=settings.max_tokens,
+        stop=stop,
+        metrics=metrics,
+        should_stop=should_stop,
+    ):
+        pieces.append(piece)
+        if on_token is not None:
+            on_token(piece)
+        if on_metrics is not None:
+            on_metrics(metrics)
+    report.advice = "".join(pieces).strip()
+    report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
+    if metrics.stopped_by_user:
+        report.warnings.append("Generation was stopped by you; the advice above is incomplete.")
+    report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))
+    return report

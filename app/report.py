@@ -1,0 +1,161 @@
+"""The report of one analysis: the JSON contract and its human-readable forms.
+
+`Report.to_dict()` is the contract of `analyze.py --json` (and of the app's
+JSON download): verdict, score, score_version, language, sections,
+requirements, advice, warnings, model, settings, metrics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.analysis import Analysis
+from app.cv_sections import CORE_SECTIONS
+from app.settings import Settings
+
+VERDICT_TEXT = {
+    "strong_fit": "strong fit",
+    "partial_fit": "partial fit",
+    "not_a_fit": "not a fit",
+}
+STATUS_MARK = {"met": "✓", "partial": "~", "missing": "✗"}
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    file: str
+    quantization: str | None
+    chat_format: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "file": self.file,
+            "quantization": self.quantization,
+            "chat_format": self.chat_format,
+        }
+
+
+@dataclass
+class Report:
+    analysis: Analysis
+    settings: Settings
+    cv_name: str
+    job_name: str
+    advice: str = ""
+    warnings: list[str] = field(default_factory=list)
+    model: ModelInfo | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        analysis = self.analysis
+        return {
+            "verdict": analysis.verdict,
+            "score": analysis.score,
+            "score_version": analysis.score_version,
+            "language": analysis.language,
+            "knockouts": analysis.knockouts,
+            "cv_years_of_experience": analysis.cv_years,
+            "sections": {
+                name: {"present": hit.present, "evidence": hit.evidence, "core": name in CORE_SECTIONS}
+                for name, hit in analysis.sections.items()
+            },
+            "missing_sections": analysis.missing_sections,
+            "requirements": [
+                {
+                    "text": match.requirement.text,
+                    "kind": match.requirement.kind,
+                    "must": match.requirement.must,
+                    "status": match.status,
+                    "evidence": match.evidence,
+                }
+                for match in analysis.matches
+            ],
+            "advice": self.advice,
+            "warnings": self.warnings,
+            "model": self.model.to_dict() if self.model else None,
+            "settings": self.settings.model_dump(),
+            "metrics": self.metrics,
+            "inputs": {"cv": self.cv_name, "job": self.job_name},
+        }
+
+    # --- text forms ------------------------------------------------------
+
+    def findings_markdown(self) -> str:
+        """Verdict, sections and requirements: everything that needs no model."""
+        analysis = self.analysis
+        lines = [
+            f"## Verdict: {VERDICT_TEXT[analysis.verdict]} — score {analysis.score}/100",
+            f"_CV: {self.cv_name} · job: {self.job_name} · score v{analysis.score_version} · "
+            f"language: {analysis.language}_",
+            "",
+        ]
+        if analysis.knockouts:
+            lines += ["**Knock-outs** (each one alone rules the application out):"]
+            lines += [f"- {knockout}" for knockout in analysis.knockouts]
+            lines.append("")
+        lines.append("### CV sections")
+        for name in CORE_SECTIONS:
+            hit = analysis.sections[name]
+            label = name.replace("_", " ")
+            lines.append(
+                f"- {'✓' if hit.present else '✗ missing:'} {label}" + (f" — “{hit.evidence}”" if hit.evidence else "")
+            )
+        others = [name for name, hit in analysis.sections.items() if hit.present and name not in CORE_SECTIONS]
+        if others:
+            lines.append(f"- also present: {', '.join(name.replace('_', ' ') for name in others)}")
+        lines += [
+            "",
+            "### Requirements",
+            "",
+            "| | requirement | must | kind | evidence in your CV |",
+            "|---|---|---|---|---|",
+        ]
+        for match in analysis.matches:
+            evidence = (match.evidence or "—").replace("|", "/")
+            text = match.requirement.text.replace("|", "/")
+            must = "must" if match.requirement.must else "nice"
+            lines.append(
+                f"| {STATUS_MARK[match.status]} {match.status} | {text} | {must} "
+                f"| {match.requirement.kind} | {evidence} |"
+            )
+        if not analysis.matches:
+            lines.append("| | (no requirements found in the job description) | | | |")
+        return "\n".join(lines)
+
+    def warnings_markdown(self) -> str:
+        if not self.warnings:
+            return ""
+        return "### Warnings\n" + "\n".join(f"- {warning}" for warning in self.warnings)
+
+    def metrics_line(self) -> str:
+        m = self.metrics
+        if not m.get("generated_tokens"):
+            return f"analysis {m.get('analysis_ms', 0):.1f} ms"
+        parts = [
+            f"ttft {m['ttft_s']:.2f} s" if m.get("ttft_s") is not None else None,
+            f"prompt {m['prompt_tokens']} tok ({m['prompt_tokens_reused']} reused)",
+            f"{m['prompt_tokens_per_s']:.0f} tok/s prompt" if m.get("prompt_tokens_per_s") else None,
+            f"{m['generated_tokens']} tok generated at {m['gen_tokens_per_s']:.1f} tok/s"
+            if m.get("gen_tokens_per_s")
+            else None,
+            f"total {m['total_s']:.1f} s",
+            f"RSS {m['rss_mb']:.0f} MB (peak {m['peak_rss_mb']:.0f} MB)",
+            f"model {m['model_size_mb']:.0f} MB, {m['gpu_layers']} GPU layers",
+        ]
+        return " · ".join(part for part in parts if part)
+
+    def to_markdown(self) -> str:
+        sections = [f"# CV Enhancer report\n\n{self.findings_markdown()}"]
+        if self.advice:
+            sections.append("### Advice\n\n" + self.advice.strip())
+        if self.warnings:
+            sections.append(self.warnings_markdown())
+        if self.model:
+            sections.append(
+                f"_Model: {self.model.name} ({self.model.quantization or 'unknown quantization'}) "
+                f"· {self.metrics_line()}_"
+            )
+        return "\n\n".join(sections) + "\n"

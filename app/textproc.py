@@ -1,0 +1,195 @@
+"""Language-aware text helpers shared by the deterministic analysis.
+
+Everything here is a pure function: language detection, tokenising, stemming
+(Snowball, English and Russian) and alias folding, so that "Postgres" in a CV
+meets "PostgreSQL" in a job and "навыков" meets "навыки".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+Language = str  # "en" | "ru"
+
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+# A token keeps the characters that make tool names distinct: C++, C#, .NET,
+# Node.js, 1С:Бухгалтерия is split at the colon on purpose ("1с", "бухгалтерия").
+_TOKEN = re.compile(r"\.?[^\W_][\w+#]*(?:[.\-][^\W_][\w+#]*)*")
+
+# Multi-word names and spellings folded into one canonical token before
+# tokenising. These are spelling variants of the same thing, not a list of
+# what a job may ask for: the analysis still finds requirements in the job's
+# own text.
+_PHRASE_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), canonical)
+    for pattern, canonical in (
+        (r"\bgoogle cloud(?: platform)?\b", " gcp "),
+        (r"\bamazon web services\b", " aws "),
+        (r"\bmicrosoft azure\b", " azure "),
+        (r"\bmachine[- ]learning\b", " ml "),
+        (r"\bmachine[- ]learning operations\b", " mlops "),
+        (r"\bdeep[- ]learning\b", " deeplearning "),
+        (r"\bnatural language processing\b", " nlp "),
+        (r"\bartificial intelligence\b", " ai "),
+        (r"\bci\s*/\s*cd\b", " cicd "),
+        (r"\bcontinuous (?:integration|delivery|deployment)\b", " cicd "),
+        (r"\bscikit[- ]learn\b", " sklearn "),
+        (r"\bnode(?:\.js|js)?\b", " nodejs "),
+        (r"\b(?:react(?:\.js|js))\b", " react "),
+        (r"\bvue(?:\.js|js)\b", " vue "),
+        (r"\bnext(?:\.js|js)\b", " nextjs "),
+        (r"\btcp\s*/\s*ip\b", " tcpip "),
+        (r"\ba\s*/\s*b[- ]test", " abtest"),
+        (r"\bpub\s*/\s*sub\b", " pubsub "),
+        (r"\bms[ -]excel\b|\bmicrosoft excel\b|\bэксель\b", " excel "),
+        (r"\bms[ -]office\b|\bmicrosoft office\b", " office "),
+        (r"(?<![\w])1[сc](?![\w])", " 1c "),
+        (r"\bactive directory\b", " activedirectory "),
+        (r"\bpower ?bi\b", " powerbi "),
+        (r"\bsql server\b|\bmssql\b|\bms sql\b", " mssql "),
+        (r"\bbig[- ]data\b", " bigdata "),
+        (r"\bgithub actions\b", " githubactions "),
+        (r"\bhugging ?face\b", " huggingface "),
+        (r"\bvisual basic\b", " vb "),
+        (r"\bc\s*\+\+", " cpp "),
+        (r"\bc\s*#", " csharp "),
+    )
+)
+
+# Single-token spellings of the same thing.
+_TOKEN_ALIASES: dict[str, str] = {
+    "k8s": "kubernetes",
+    "postgres": "postgresql",
+    "psql": "postgresql",
+    "golang": "go",
+    "js": "javascript",
+    "ecmascript": "javascript",
+    "ts": "typescript",
+    "py": "python",
+    "tf": "tensorflow",
+    "sklearn": "sklearn",
+    "gke": "kubernetes",
+    "eks": "kubernetes",
+    "mongo": "mongodb",
+    "ml": "ml",
+    "ai": "ai",
+    "ehr": "ehr",
+    "emr": "ehr",
+    "rn": "rn",
+    "bsn": "bsn",
+    "reactjs": "react",
+    "nodejs": "nodejs",
+    ".net": "dotnet",
+    "asp.net": "dotnet",
+    "dotnet": "dotnet",
+    "gcp": "gcp",
+    "amazon": "aws",
+    "ms": "microsoft",
+    "англ": "english",
+    "английский": "english",
+    "английского": "english",
+    "английским": "english",
+    "английском": "english",
+    "русский": "russian",
+    "русского": "russian",
+    "eng": "english",
+}
+
+# Function words and the filler of requirement phrasing ("strong knowledge
+# of", "опыт работы с"): words that never name a skill on their own.
+STOPWORDS: dict[Language, frozenset[str]] = {
+    "en": frozenset(
+        """a an the and or of in on at to for with by from as is are be been being was were will
+        would should can could may might must shall do does did have has had having this that these
+        those it its our your their we you they he she i me my us them who whom which what when where
+        how why not no nor but if then than so such very more most less least any all each every
+        both either neither other another some one two three four five six seven eight nine ten
+        plus etc e.g eg i.e ie via per within into onto over under about across using use used
+        including include includes like related relevant equivalent similar least also well
+        strong solid good great excellent deep proven demonstrated hands-on hands handson working
+        work worked works knowledge understanding familiarity familiar experience experienced
+        expertise expert proficiency proficient ability able skill skills skilled year years yr yrs
+        month months minimum min preferred preferably required requirement requirements must nice
+        ideally bonus advantage desirable desired qualification qualifications background track
+        record level field area areas environment environments practical practice professional
+        new modern latest best high highly large scale etc. concepts principles fundamentals
+        tools tool technologies technology based candidate role team teams job position our
+        someone person people building build built develop developing development developed
+        degree""".split()
+    ),
+    "ru": frozenset(
+        """и или а но в во на с со к ко о об от до по за из у для при без над под про через
+        не ни же ли бы то это этот эта эти тот та те как так также что чтобы где когда который
+        которая которые наш ваш их его её мы вы они он она я все всех всё каждый любой других
+        другие быть является будет есть иметь имеет наличие опыт опыта опытом работы работа работе
+        работать знание знания знаний умение умения навык навыки навыков уверенный уверенное
+        уверенные хороший хорошее хорошие хорошее отличное глубокое понимание владение
+        желательно приветствуется обязательно требуется требования плюсом плюс лет года год
+        месяцев от более менее не менее минимум понимания кандидат кандидата сфере области
+        пользователь пользователя""".split()
+    ),
+}
+
+
+def detect_language(text: str) -> Language:
+    """Return "ru" when Cyrillic letters dominate the text, else "en"."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "ru" if cyrillic > latin * 0.5 else "en"
+
+
+def fold_aliases(text: str) -> str:
+    """Lower-case the text and fold multi-word spellings into canonical tokens."""
+    folded = text.lower().replace("ё", "е")
+    for pattern, canonical in _PHRASE_ALIASES:
+        folded = pattern.sub(canonical, folded)
+    return folded
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: Language) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("russian" if language == "ru" else "english")
+
+
+@lru_cache(maxsize=65536)
+def stem(token: str) -> str:
+    """Stem one lower-case token with the stemmer of its own script.
+
+    Russian CVs name English tools and English CVs rarely contain Russian,
+    so the script of the word, not the document, picks the stemmer.
+    """
+    token = _TOKEN_ALIASES.get(token, token)
+    if not token.isalpha():
+        return token
+    language: Language = "ru" if _CYRILLIC.search(token) else "en"
+    return _stemmer(language).stemWord(token)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Lower-case tokens of the text after alias folding (no stemming, no stop-word removal)."""
+    return [_TOKEN_ALIASES.get(t, t) for t in _TOKEN.findall(fold_aliases(text))]
+
+
+_NUMBER_LIKE = re.compile(r"^[\d.,+%]+$")
+
+
+def is_stopword(token: str) -> bool:
+    """True for words that never name a skill: function words, filler, bare numbers ("5+")."""
+    if token in STOPWORDS["en"] or token in STOPWORDS["ru"] or _NUMBER_LIKE.match(token):
+        return True
+    return len(token) < 2 and token not in {"c", "r"}
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the words that carry meaning, in order, duplicates kept."""
+    return [stem(t) for t in raw_tokens(text) if not is_stopword(t)]
+
+
+def stem_set(text: str) -> frozenset[str]:
+    """The set of content stems of a text."""
+    return frozenset(content_stems(text))

@@ -1,0 +1,124 @@
+"""Check how well a CV matches a job description, and get honest advice from a local model.
+
+The verdict, score, sections and requirements come from a deterministic
+analysis (same input, same result); the advice is written by a local GGUF
+model through llama-cpp-python, streamed as it is generated. The default
+model ships with the install, so nothing is downloaded.
+
+Examples:
+  python scripts/analyze.py --cv my_cv.pdf --job job.txt
+  python scripts/analyze.py --cv cv.docx --job job.md --no-llm
+  python scripts/analyze.py --cv cv.txt --job job.txt --model llama-2-7b-chat --gpu-layers -1
+  python scripts/analyze.py --cv cv.txt --job job.txt --json > report.json
+
+Exit codes: 0 done, 2 bad input or settings (one line on stderr), 1 model failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.documents import read_document
+from app.errors import CVEnhancerError, InputError
+from app.pipeline import run_analysis
+from app.report import Report
+from app.settings import describe, make_settings
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="analyze.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--cv", required=True, type=Path, help="the CV: .pdf (with a text layer), .docx, .txt or .md")
+    parser.add_argument("--job", required=True, type=Path, help="the job description: .pdf, .docx, .txt or .md")
+    parser.add_argument("--model", help=describe("model") + " (default: the embedded SmolLM2-135M)")
+    parser.add_argument("--chat-format", help=describe("chat_format"))
+    decoding = parser.add_mutually_exclusive_group()
+    decoding.add_argument("--greedy", action="store_true", default=None, help=describe("greedy") + " (default)")
+    decoding.add_argument("--temperature", type=float, help="sample with this temperature instead of greedy decoding")
+    parser.add_argument("--top-p", type=float, help=describe("top_p"))
+    parser.add_argument("--seed", type=int, help=describe("seed") + " (default 42)")
+    parser.add_argument("--max-tokens", type=int, help=describe("max_tokens") + " (default 512)")
+    parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
+    parser.add_argument("--threads-batch", type=int, help=describe("threads_batch"))
+    parser.add_argument("--batch", type=int, help=describe("batch") + " (default 512)")
+    parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
+    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
+    parser.add_argument("--no-llm", action="store_true", help="deterministic report only: no model, fast")
+    parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = make_settings(
+            model=args.model,
+            chat_format=args.chat_format,
+            greedy=False if args.temperature is not None else True,
+            temperature=args.temperature,
+            top_p=args.top_p,
+            seed=args.seed,
+            max_tokens=args.max_tokens,
+            threads=args.threads,
+            threads_batch=args.threads_batch,
+            batch=args.batch,
+            gpu_layers=args.gpu_layers,
+            ctx=args.ctx,
+            use_llm=not args.no_llm,
+        )
+        cv = read_document(args.cv)
+        job = read_document(args.job)
+        if args.json:
+            report = run_analysis(cv, job, settings)
+            print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+            return 0
+        return _run_readable(cv, job, settings)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except CVEnhancerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+def _run_readable(cv, job, settings) -> int:  # type: ignore[no-untyped-def]
+    from app.analysis import analyze
+
+    # The findings need no model: show them at once, then stream the advice.
+    preview = Report(analyze(cv.text, job.text), settings, cv.name, job.name)
+    print(preview.findings_markdown())
+    print()
+    if settings.use_llm:
+        print("### Advice\n", flush=True)
+
+    def show(piece: str) -> None:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    report = run_analysis(cv, job, settings, on_token=show)
+    print()
+    if report.warnings:
+        print("\n" + report.warnings_markdown())
+    if report.model:
+        print(f"\n_Model: {report.model.name} · {report.metrics_line()}_")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
