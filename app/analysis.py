@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.cv_sections import CORE_SECTIONS, SectionHit, find_sections, line_sections
+from app.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
 from app.injection import InjectionFinding, find_injections
 from app.job_requirements import DEGREE_LEVELS, Requirement, extract_requirements
 from app.textproc import Language, content_stems, detect_language, raw_tokens, stem
@@ -319,14 +319,6 @@ _MONTHS = {
     },
     "май": 5,
 }
-_MONTH_WORD = r"(?:[A-Za-zА-Яа-яЁё]{3,9}\.?\s+)?"
-_DATE_RANGE = re.compile(
-    r"(?P<start_month>" + _MONTH_WORD + r")(?P<start_numeric_month>\d{1,2}[./])?(?P<start>(?:19|20)\d\d)\s*"
-    r"(?:-|–|—|to|until|по)\s*"
-    r"(?:(?P<end_month>" + _MONTH_WORD + r")(?P<end_numeric_month>\d{1,2}[./])?(?P<end>(?:19|20)\d\d)|"
-    r"(?:по\s+)?(?P<open>present|current|now|today|date|настоящее время|н\.\s?в\.|сейчас|наст\. время))",
-    re.IGNORECASE,
-)
 _NOT_WORK_SECTIONS = frozenset({"education", "certifications", "projects", "languages"})
 _STATED_YEARS = (
     re.compile(r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:years?|yrs?)(?:\s+of)?(?:\s+\w+){0,3}?\s+experience", re.IGNORECASE),
@@ -353,7 +345,7 @@ def estimate_years_of_experience(text: str, today: dt.date) -> float | None:
     for line, section in zip(text.splitlines(), line_sections(text), strict=True):
         if section in _NOT_WORK_SECTIONS or _EDUCATION_LINE.search(line):
             continue
-        for match in _DATE_RANGE.finditer(line):
+        for match in DATE_RANGE.finditer(line):
             start = _month_value(
                 match.group("start_month"), match.group("start_numeric_month"), int(match.group("start")), 1
             )

@@ -126,9 +126,13 @@ _KEY_VALUE = re.compile(r"^([^:\n]{2,60}):\s*(.*)$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"(?:\+?\d[\d ()-]{8,}\d)")
-_DATE_RANGE = re.compile(
-    r"(?:(?:19|20)\d\d|\b\d{1,2}/\d{4})\s*(?:-|–|—|to|по|until)\s*"
-    r"(?:(?:19|20)\d\d|present|current|now|today|настоящее время|н\.\s*в\.|сейчас|\w+\s+(?:19|20)\d\d)",
+_MONTH_WORD = r"(?:[A-Za-zА-Яа-яЁё]{3,9}\.?\s+)?"
+# A span of work or study: "Jul 2021 - Present", "2016 - 2019", "Март 2019 — по настоящее время".
+DATE_RANGE = re.compile(
+    r"(?P<start_month>" + _MONTH_WORD + r")(?P<start_numeric_month>\d{1,2}[./])?(?P<start>(?:19|20)\d\d)\s*"
+    r"(?:-|–|—|to|until|по)\s*"
+    r"(?:(?P<end_month>" + _MONTH_WORD + r")(?P<end_numeric_month>\d{1,2}[./])?(?P<end>(?:19|20)\d\d)|"
+    r"(?:по\s+)?(?P<open>present|current|now|today|date|настоящее время|н\.\s?в\.|сейчас|наст\. время))",
     re.IGNORECASE,
 )
 _DEGREE = re.compile(
@@ -201,7 +205,7 @@ def find_sections(text: str) -> dict[str, SectionHit]:
     fallbacks: tuple[tuple[str, re.Pattern[str]], ...] = (
         ("contacts", _EMAIL),
         ("contacts", _PHONE),
-        ("experience", _DATE_RANGE),
+        ("experience", DATE_RANGE),
         ("education", _DEGREE),
         ("soft_skills", _SOFT_SKILL_WORDS),
     )

@@ -16,6 +16,14 @@ def rss_mb() -> float:
 
 def peak_rss_mb() -> float:
     """The most resident memory this process has held since it started."""
+    if sys.platform.startswith("linux"):
+        # VmHWM belongs to this program's address space. getrusage's ru_maxrss
+        # would not do: Linux carries it across fork+exec, so a process started
+        # by a big parent reports the parent's peak.
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
     if sys.platform == "win32":
         return psutil.Process().memory_info().peak_wset / _MB
     import resource

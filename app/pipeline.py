@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.advice_checks import advice_warnings
-from app.analysis import analyze
+from app.analysis import Analysis, analyze
 from app.catalog import ResolvedModel, resolve_model
 from app.documents import Document
 from app.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
@@ -40,6 +41,41 @@ def load_engine(settings: Settings) -> Engine:
     return get_engine(model, load_settings_for(model, settings))
 
 
+@dataclass(frozen=True)
+class AdvicePrompt:
+    """The exact text the model continues, and what came with it."""
+
+    text: str  # the rendered chat, ending with the opening of the answer
+    stop: list[str]
+    opening: str  # the advice's first sentence, written by us from the findings
+    warnings: list[str]
+
+
+def build_advice_prompt(
+    engine: Engine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
+) -> AdvicePrompt:
+    """The prompt for the advice, trimmed to the context window, in the model's chat format."""
+
+    def count_tokens(messages: list[dict[str, str]]) -> int:
+        return len(engine.tokenize(engine.render(messages)[0]))
+
+    budget = engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN
+    prompt = fit_prompt(analysis, cv_text, job_text, count_tokens=count_tokens, budget=budget)
+    text, stop = engine.render(prompt.messages)
+    opening = answer_start(analysis)
+    return AdvicePrompt(text + opening, stop, opening, prompt.warnings)
+
+
+def decoding_for(settings: Settings) -> Decoding:
+    return Decoding(
+        greedy=settings.greedy,
+        temperature=settings.temperature,
+        top_p=settings.top_p,
+        seed=settings.seed,
+        repeat_penalty=settings.repeat_penalty,
+    )
+
+
 def run_analysis(
     cv: Document,
     job: Document,
@@ -64,39 +100,21 @@ def run_analysis(
 
     engine = load_engine(settings)
     report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
-
-    def count_tokens(messages: list[dict[str, str]]) -> int:
-        return len(engine.tokenize(engine.render(messages)[0]))
-
-    prompt = fit_prompt(
-        analysis,
-        cv.text,
-        job.text,
-        count_tokens=count_tokens,
-        budget=engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN,
-    )
+    prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     report.warnings.extend(prompt.warnings)
-    text, stop = engine.render(prompt.messages)
-    opening = answer_start(analysis)
     metrics = GenerationMetrics()
-    pieces: list[str] = [opening]
+    pieces: list[str] = [prompt.opening]
     if on_token is not None:
-        on_token(opening)
-    decoding = Decoding(
-        greedy=settings.greedy,
-        temperature=settings.temperature,
-        top_p=settings.top_p,
-        seed=settings.seed,
-        repeat_penalty=settings.repeat_penalty,
-    )
-    for piece in engine.stream(
-        text + opening,
-        decoding=decoding,
+        on_token(prompt.opening)
+    stream = engine.stream(
+        prompt.text,
+        decoding=decoding_for(settings),
         max_tokens=settings.max_tokens,
-        stop=stop,
+        stop=prompt.stop,
         metrics=metrics,
         should_stop=should_stop,
-    ):
+    )
+    for piece in stream:
         pieces.append(piece)
         if on_token is not None:
             on_token(piece)

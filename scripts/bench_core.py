@@ -1,0 +1,222 @@
+"""Benchmark the core against its targets, side by side in one run.
+
+Measures, with one model and one set of settings (default: the embedded model,
+2 threads, greedy):
+  1. generation tokens/s of the project's path (the engine that analyze.py
+     uses, on the real analysis prompt) against bare llama-cpp-python
+     `create_completion` on the same prompt and settings: medians of
+     -r repetitions after one untimed warm-up, interleaved, and their ratio
+     (target >= 0.95);
+  2. KV-cache reuse: a second analysis of the same CV against another job
+     (prompt_tokens_reused, target > 0) and its time to first token;
+  3. the deterministic analysis of a two-page CV: median ms (target < 50 ms);
+  4. peak RSS of a whole `analyze.py --json` run in a fresh process
+     (target < 500 MB).
+
+    python scripts/bench_core.py                 # Markdown table
+    python scripts/bench_core.py -r 7 --json     # JSON with the raw samples
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from app.analysis import analyze
+from app.documents import read_document
+from app.engine import GenerationMetrics, bare_completion, llama_cpp_version, reset_cache
+from app.errors import CVEnhancerError
+from app.pipeline import build_advice_prompt, decoding_for, load_engine, load_settings_for, run_analysis
+from app.settings import make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+EXAMPLES = ROOT / "app" / "examples"
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def bench_generation(settings: Any, repetitions: int, max_tokens: int) -> dict[str, Any]:
+    cv = read_document(EXAMPLES / "example_cv.txt")
+    job = read_document(EXAMPLES / "example_job.txt")
+    engine = load_engine(settings)
+    analysis = analyze(cv.text, job.text)
+    prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
+    decoding = decoding_for(settings)
+
+    def ours() -> GenerationMetrics:
+        reset_cache(engine)  # evaluate the whole prompt each time, like the baseline
+        metrics = GenerationMetrics()
+        for _ in engine.stream(
+            prompt.text, decoding=decoding, max_tokens=max_tokens, stop=prompt.stop, metrics=metrics
+        ):
+            pass
+        return metrics
+
+    ours()  # untimed warm-up
+    load = load_settings_for(engine.model, settings)
+    bare_completion(str(engine.model.path), load, prompt.text, decoding=decoding, max_tokens=max_tokens, repetitions=1)
+    ours_samples: list[dict[str, float]] = []
+    bare_samples: list[dict[str, float]] = []
+    for _ in range(repetitions):  # interleaved, so drift of the machine hits both alike
+        metrics = ours()
+        ours_samples.append(
+            {
+                "gen_tokens_per_s": metrics.gen_tokens_per_s or 0.0,
+                "prompt_tokens_per_s": metrics.prompt_tokens_per_s or 0.0,
+                "generated_tokens": float(metrics.generated_tokens),
+                "total_s": metrics.total_s,
+            }
+        )
+        bare_samples += bare_completion(
+            str(engine.model.path), load, prompt.text, decoding=decoding, max_tokens=max_tokens, repetitions=1
+        )
+    ours_tps = median([s["gen_tokens_per_s"] for s in ours_samples])
+    bare_tps = median([s["gen_tokens_per_s"] for s in bare_samples])
+    return {
+        "prompt_tokens": len(engine.tokenize(prompt.text)),
+        "ours_gen_tps_median": ours_tps,
+        "bare_gen_tps_median": bare_tps,
+        "ratio": ours_tps / bare_tps if bare_tps else float("nan"),
+        "ours_prompt_tps_median": median([s["prompt_tokens_per_s"] for s in ours_samples]),
+        "bare_prompt_tps_median": median([s["prompt_tokens_per_s"] for s in bare_samples]),
+        "ours_samples": ours_samples,
+        "bare_samples": bare_samples,
+    }
+
+
+def bench_kv_reuse(settings: Any) -> dict[str, Any]:
+    cv = read_document(FIXTURES / "strong_cv.txt")
+    first = run_analysis(cv, read_document(FIXTURES / "strong_job.txt"), settings)
+    second = run_analysis(cv, read_document(FIXTURES / "other_ml_job.txt"), settings)
+    return {
+        "first": {key: first.metrics.get(key) for key in ("prompt_tokens", "prompt_tokens_reused", "ttft_s")},
+        "second": {key: second.metrics.get(key) for key in ("prompt_tokens", "prompt_tokens_reused", "ttft_s")},
+    }
+
+
+def bench_analysis(repetitions: int) -> dict[str, Any]:
+    # A two-page CV: two of our one-page fixture CVs back to back (~110 lines).
+    cv_text = (
+        (FIXTURES / "strong_cv.txt").read_text(encoding="utf-8")
+        + "\n"
+        + (EXAMPLES / "example_cv.txt").read_text(encoding="utf-8")
+    )
+    job_text = (FIXTURES / "strong_job.txt").read_text(encoding="utf-8")
+    today = dt.date(2026, 11, 26)
+    started = time.perf_counter()
+    analyze(cv_text, job_text, today=today)
+    first_ms = (time.perf_counter() - started) * 1000  # includes filling the stem cache
+    samples = []
+    for _ in range(repetitions):
+        started = time.perf_counter()
+        analyze(cv_text, job_text, today=today)
+        samples.append((time.perf_counter() - started) * 1000)
+    return {
+        "cv_words": len(cv_text.split()),
+        "first_ms": first_ms,
+        "median_ms": median(samples),
+        "max_ms": max(samples),
+        "samples_ms": samples,
+    }
+
+
+def bench_peak_rss(max_tokens: int, threads: int) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        str(ROOT / "scripts" / "analyze.py"),
+        "--cv",
+        str(EXAMPLES / "example_cv.txt"),
+        "--job",
+        str(EXAMPLES / "example_job.txt"),
+        "--json",
+        "--max-tokens",
+        str(max_tokens),
+        "--threads",
+        str(threads),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    metrics = json.loads(result.stdout)["metrics"]
+    return {"peak_rss_mb": metrics["peak_rss_mb"], "gen_tokens_per_s": metrics["gen_tokens_per_s"]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", help="catalog name or .gguf path (default: the embedded model)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    parser.add_argument("-r", "--repetitions", type=int, default=5, help="timed repetitions (default 5)")
+    parser.add_argument("--max-tokens", type=int, default=128, help="tokens generated per repetition (default 128)")
+    parser.add_argument("--json", action="store_true", help="print JSON with raw samples instead of a table")
+    args = parser.parse_args(argv)
+    try:
+        settings = make_settings(model=args.model, threads=args.threads, max_tokens=args.max_tokens)
+        generation = bench_generation(settings, args.repetitions, args.max_tokens)
+        reuse = bench_kv_reuse(settings)
+        analysis = bench_analysis(max(20, args.repetitions * 10))
+        rss = bench_peak_rss(args.max_tokens, args.threads)
+    except CVEnhancerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result = {
+        "environment": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "processor": platform.processor(),
+            "llama_cpp_python": llama_cpp_version(),
+            "model": settings.model,
+            "threads": args.threads,
+            "repetitions": args.repetitions,
+            "max_tokens": args.max_tokens,
+            "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+        "generation": generation,
+        "kv_reuse": reuse,
+        "analysis": analysis,
+        "peak_rss": rss,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    g, a = generation, analysis
+    rows = [
+        ("generation tok/s, analyze path (median)", f"{g['ours_gen_tps_median']:.1f}", ""),
+        ("generation tok/s, bare create_completion (median)", f"{g['bare_gen_tps_median']:.1f}", ""),
+        ("ratio ours / bare", f"{g['ratio']:.3f}", "≥ 0.95"),
+        (
+            "prompt tok/s ours / bare (median)",
+            f"{g['ours_prompt_tps_median']:.0f} / {g['bare_prompt_tps_median']:.0f}",
+            "",
+        ),
+        (
+            "2nd job, same CV: prompt tokens reused",
+            f"{reuse['second']['prompt_tokens_reused']} of {reuse['second']['prompt_tokens']}",
+            "> 0",
+        ),
+        ("ttft first / second analysis (s)", f"{reuse['first']['ttft_s']:.2f} / {reuse['second']['ttft_s']:.2f}", ""),
+        (f"deterministic analysis, 2-page CV ({a['cv_words']} words), median ms", f"{a['median_ms']:.1f}", "< 50"),
+        ("deterministic analysis, first call (cold caches) ms", f"{a['first_ms']:.1f}", ""),
+        ("peak RSS of analyze.py --json (MB)", f"{rss['peak_rss_mb']:.0f}", "< 500"),
+    ]
+    env = result["environment"]
+    print(
+        f"model {env['model']} · {env['threads']} threads · r={env['repetitions']} · "
+        f"{env['max_tokens']} tokens · llama-cpp-python {env['llama_cpp_python']} · prompt {g['prompt_tokens']} tokens\n"
+    )
+    print("| measure | value | target |\n|---|---|---|")
+    for name, value, target in rows:
+        print(f"| {name} | {value} | {target} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
