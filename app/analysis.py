@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from app.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
 from app.injection import InjectionFinding, find_injections
 from app.job_requirements import DEGREE_LEVELS, Requirement, extract_requirements
-from app.textproc import Language, content_stems, detect_language, raw_tokens, stem
+from app.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set
 
 SCORE_VERSION = "1.0"
 STRONG_FIT_MIN = 70
@@ -190,7 +190,8 @@ def _match_terms(
             status = "missing"
     else:
         assert head_share is not None
-        status = "met" if head_share >= 0.67 else "partial" if head_share >= 0.34 else "missing"
+        # Two of three words met; one of three is not enough for partial.
+        status = "met" if head_share >= 0.66 else "partial" if head_share >= 0.34 else "missing"
 
     wanted = found_head + [s for stems in found_alternatives for s in stems]
     evidence, _ = profile.best_line(wanted) if wanted and status != "missing" else (None, frozenset())
@@ -255,12 +256,41 @@ def _match_language(requirement: Requirement, profile: CvProfile) -> Requirement
         return _match_terms(requirement, profile)
     evidence, hits = profile.best_line(names)
     if hits:
-        return RequirementMatch(requirement, "met", evidence, tuple(hits))
+        # The level written next to the language: "French - native, English - B1" is B1 for English.
+        segments = [part for part in re.split(r"[,;|/(]", evidence or "") if stem_set(part) & hits]
+        asked, shown = language_level(requirement.text), language_level(segments[0] if segments else "")
+        # "English B1" against "Fluent English": the language is there, the level is not.
+        status: Status = "partial" if asked is not None and shown is not None and shown < asked else "met"
+        return RequirementMatch(requirement, status, evidence, tuple(hits))
     # A CV written in the language is evidence enough of it.
     if (profile.language == "en" and "english" in names) or (profile.language == "ru" and "russian" in names):
         language_name = "English" if profile.language == "en" else "Russian"
         return RequirementMatch(requirement, "met", f"(the CV itself is written in {language_name})")
     return RequirementMatch(requirement, "missing", None, (), tuple(names))
+
+
+_CEFR = {"a1": 1, "a2": 2, "b1": 3, "b2": 4, "c1": 5, "c2": 6}
+_LEVEL_WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), level)
+    for pattern, level in (
+        (r"\bnative\b|\bmother tongue\b|родной", 6),
+        (r"\bfluent\w*|\bproficient\b|\badvanced\b|свободн|продвинут", 5),
+        (r"upper[- ]intermediate|выше среднего", 4),
+        (r"\bintermediate\b|\bconversational\b|средн|разговорн", 3),
+        (r"\bbasic\b|\belementary\b|базов|начальн", 2),
+    )
+)
+
+
+def language_level(text: str) -> int | None:
+    """A language level on the CEFR scale (A1 = 1 ... C2 = 6) named in the text, if any."""
+    cefr = re.search(r"\b([abc][12])\b", text, re.IGNORECASE)
+    if cefr:
+        return _CEFR[cefr.group(1).lower()]
+    for pattern, level in _LEVEL_WORDS:
+        if pattern.search(text):
+            return level
+    return None
 
 
 def compute_score(matches: list[RequirementMatch]) -> int:

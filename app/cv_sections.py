@@ -50,6 +50,7 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         r"work history",
         r"employment(?: history)?",
         r"career history",
+        r"internships?",
         r"professional background",
         r"опыт работы",
         r"опыт",
@@ -124,8 +125,10 @@ _HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # hh.ru exports put each section on one "Key: value" line.
 _KEY_VALUE = re.compile(r"^([^:\n]{2,60}):\s*(.*)$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
+_BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_PHONE = re.compile(r"(?:\+?\d[\d ()-]{8,}\d)")
+# Nine digits or more, so "2019 - 2024" is not a phone number.
+_PHONE_NUMBER = re.compile(r"(?<![\d-])\+?\(?\d(?:[ ().-]{0,2}\d){8,14}(?![\d])")
 _MONTH_WORD = r"(?:[A-Za-zА-Яа-яЁё]{3,9}\.?\s+)?"
 # A span of work or study: "Jul 2021 - Present", "2016 - 2019", "Март 2019 — по настоящее время".
 DATE_RANGE = re.compile(
@@ -169,6 +172,8 @@ def heading_section(line: str) -> str | None:
     A heading is a short line (optionally "# ", a trailing colon, or a "Key:"
     whose value follows on the same line).
     """
+    if _BULLET.match(line):
+        return None  # "- Excellent communication skills" is an item, not a heading
     stripped = _MARKDOWN_HEADING.sub("", line.strip()).strip(" *_=")
     candidates = [stripped.rstrip(":").strip()]
     key_value = _KEY_VALUE.match(stripped)
@@ -204,7 +209,7 @@ def find_sections(text: str) -> dict[str, SectionHit]:
     # Content that proves a section without a heading for it.
     fallbacks: tuple[tuple[str, re.Pattern[str]], ...] = (
         ("contacts", _EMAIL),
-        ("contacts", _PHONE),
+        ("contacts", _PHONE_NUMBER),
         ("experience", DATE_RANGE),
         ("education", _DEGREE),
         ("soft_skills", _SOFT_SKILL_WORDS),

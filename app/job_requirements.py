@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from app.textproc import Language, detect_language
 
-Kind = str  # "skill" | "years" | "degree" | "certification" | "language" | "location"
-KINDS: tuple[Kind, ...] = ("skill", "years", "degree", "certification", "language", "location")
+Kind = str  # "role" | "skill" | "years" | "degree" | "certification" | "language" | "location"
+KINDS: tuple[Kind, ...] = ("role", "skill", "years", "degree", "certification", "language", "location")
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ _IGNORED_HEADING = re.compile(
     r"responsibilit|duties|what you(?:'ll)? do|day to day|your role|the role|about|offer|benefits|"
     r"perks|compensation|salary|why join|how to apply|to apply|company|team|overview|summary|"
     r"description|обязанности|задачи|чем предстоит|тебе предстоит|вам предстоит|условия|"
-    r"мы предлагаем|что предлагаем|предлагаем|о компании|о нас|описание|зарплата|заработная",
+    r"мы предлагаем|что предлагаем|предлагаем|о компании|о нас|описание|зарплата|заработная|род деятельности",
     re.IGNORECASE,
 )
 _LOCATION_KEY = re.compile(r"^(?:location|город|локация|адрес|место работы|office)$", re.IGNORECASE)
@@ -63,12 +63,16 @@ _REQUIRED_YEARS_KEY = re.compile(
 
 # Headings embedded in one long line (hh.ru exports and pasted text lose their
 # line breaks): break the line before them so each block can be read alone.
-_INLINE_HEADING = re.compile(
-    r"\s+(?=(?:Требования|Что ждём от кандидата|Что ждем от кандидата|Мы ждём|Мы ждем|Ожидаем|"
+_INLINE_HEADING_WORDS = (
+    r"(?:Требования|Что ждём от кандидата|Что ждем от кандидата|Мы ждём|Мы ждем|Ожидаем|"
     r"Будет плюсом|Будет преимуществом|Обязанности|Задачи|Условия|Мы предлагаем|Что предлагаем|"
-    r"Тебе предстоит|Вам предстоит|Навыки|Ключевые навыки|Requirements|Qualifications|"
-    r"Responsibilities|Nice to have|What we offer|Benefits)\s*:)",
+    r"Тебе предстоит|Вам предстоит|Навыки|Ключевые навыки|Род деятельности|Requirements|Qualifications|"
+    r"Responsibilities|Nice to have|What we offer|Benefits)"
 )
+# A heading inside a line ends with a colon, or (hh.ru, where the colon was
+# lost with the line break) with two spaces.
+_INLINE_HEADING = re.compile(r"\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))")
+_HEADING_WITHOUT_COLON = re.compile(r"^(" + _INLINE_HEADING_WORDS + r")\s{2,}")
 _NOT_GIVEN = re.compile(r"not specified|not available|не указан", re.IGNORECASE)
 # An item of a must-have block that calls itself optional.
 _OPTIONAL_ITEM = re.compile(
@@ -110,12 +114,16 @@ DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"\bph\.?\s?d\b|doctorate|doctoral|кандидат\w* наук|доктор\w* наук", re.IGNORECASE)),
     (
         3,
-        re.compile(r"\bmaster|\bm\.?sc\b|\bm\.s\.|\bms(?=\s+in\b|\s+or\b|\s*,)|\bmba\b|\bmsn\b|магистр", re.IGNORECASE),
+        re.compile(
+            r"\bmaster|\bm\.?sc\b|\bm\.s\.|\bms(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:MS|MA)\b(?=\s)|\bmba\b|\bmsn\b|магистр",
+            re.IGNORECASE,
+        ),
     ),
     (
         2,
         re.compile(
-            r"\bbachelor|\bb\.?sc\b|\bb\.s\.|\bb\.a\.|\bbsn\b|\bdegree\b|\bgraduate\b|university|"
+            r"\bbachelor|\bb\.?sc\b|\bb\.s\.|\bb\.a\.|\bbs(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:BS|BA)\b(?=\s)|"
+            r"\bbsn\b|\bdegree\b|\bgraduate\b|university|"
             r"высшее|бакалавр|специалитет",
             re.IGNORECASE,
         ),
@@ -156,10 +164,18 @@ def split_inline_headings(text: str) -> str:
     """Put embedded block headings ("... Требования: ...") on their own lines."""
     # Only deep inside a long line: "Preferred Qualifications:" at a line start
     # is one heading, not "Preferred" followed by "Qualifications:".
-    return "\n".join(
-        _INLINE_HEADING.sub(lambda match: "\n" if match.start() >= 30 else match.group(0), line)
-        for line in text.splitlines()
-    )
+    split = "\n".join(_split_line_at_headings(line) for line in text.splitlines())
+    return "\n".join(_HEADING_WITHOUT_COLON.sub(r"\1: ", line) for line in split.splitlines())
+
+
+def _split_line_at_headings(line: str) -> str:
+    return _INLINE_HEADING.sub(lambda match: "\n" if _ends_a_block(line[: match.start()]) else match.group(0), line)
+
+
+def _ends_a_block(before: str) -> bool:
+    """Whether text before an embedded heading is a finished block ("Описание:", "... sentence.")."""
+    before = before.rstrip()
+    return len(before) >= 30 or before.endswith((":", ".", ";", "!", "?"))
 
 
 def extract_requirements(text: str, language: Language | None = None) -> list[Requirement]:
@@ -209,7 +225,7 @@ def extract_requirements(text: str, language: Language | None = None) -> list[Re
 ROLE_PREFIX = "Role: "
 _TITLE_KEY = re.compile(r"^(?:должность|вакансия|position|job title|title|role)\s*:\s*(.+)$", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(
-    r"\b(?:senior|junior|middle|lead|principal|staff|sr\.?|jr\.?|ii|iii|iv|"
+    r"\b(?:senior|junior|middle|lead|principal|staff|sr\.?|jr\.?|ii|iii|iv|position|vacancy|opening|вакансия|"
     r"ведущий|старший|младший|главный)\b|\(.*?\)",
     re.IGNORECASE,
 )
@@ -239,7 +255,7 @@ def _clean_title(title: str) -> str | None:
 def classify(item: str, must: bool) -> Requirement:
     """Give one requirement item its kind and the numbers it states."""
     if item.startswith(ROLE_PREFIX):
-        return Requirement(item, "skill", must)
+        return Requirement(item, "role", must)
     years = _years_in(item)
     if years is not None:
         return Requirement(item, "years", must, years=years)
@@ -333,6 +349,8 @@ def _split_items(text: str, language: Language) -> list[str]:
         has_alternatives = re.search(r",\s*(?:or|или|and/or)\s", outside_parentheses, re.IGNORECASE)
         if len(pieces) > 2 and not has_alternatives and all(len(piece.split()) <= 4 for piece in pieces):
             items.extend(piece for piece in pieces if piece)
+        elif language == "ru" and len(part.split()) > 12:
+            items.extend(_split_run_on_russian(part))
         elif language == "ru" and len(part.split()) > 6 and "," not in part:
             items.extend(_split_run_on_russian(part))
         else:
@@ -349,7 +367,24 @@ def _split_run_on_russian(text: str) -> list[str]:
     """
     # A capitalised word, not an acronym: "Настройка ПК" stays one phrase.
     phrases = re.split(r"(?<=[\wа-яё)])\s+(?=[А-ЯЁ][а-яё])", text)
-    return [phrase.strip() for phrase in phrases if phrase.strip()]
+    items: list[str] = []
+    for phrase in phrases:
+        # Requirement lists that lost their bullets and capitals: every item
+        # opens with "опыт", "знание", "понимание"... ("опыт ... знание UML ...").
+        items.extend(part.strip(" .") for part in _RUSSIAN_ITEM_START.split(phrase) if part.strip(" ."))
+    return items
+
+
+_ITEM_MODIFIERS = ("хорошее", "базовое", "уверенное", "глубокое", "отличное", "желательно", "обязательно")
+_RUSSIAN_ITEM_START = re.compile(
+    r"(?<=[\w)+#,])"
+    + "".join(f"(?<!{word})" for word in _ITEM_MODIFIERS)  # "хорошее знание" stays together
+    + r"\s+(?=(?:(?:"
+    + "|".join(_ITEM_MODIFIERS)
+    + r")\s+)?(?:опыт|знание|понимание|навыки|умение|владение|готовность|способность|наличие|"
+    r"высшее|образование)\b)",
+    re.IGNORECASE,
+)
 
 
 def _fallback_items(text: str) -> list[str]:
