@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -30,6 +31,10 @@ from docx.text.paragraph import Paragraph
 from pypdf import PasswordType, PdfReader
 
 from app.errors import DocumentError
+
+# pypdf logs the details of a damaged file as warnings on stderr; the user gets
+# one DocumentError line instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 __all__ = [
     "MAX_FILE_BYTES",

@@ -11,7 +11,8 @@ Examples:
   python scripts/analyze.py --cv cv.txt --job job.txt --model llama-2-7b-chat --gpu-layers -1
   python scripts/analyze.py --cv cv.txt --job job.txt --json > report.json
 
-Exit codes: 0 done, 2 bad input or settings (one line on stderr), 1 model failure.
+Exit codes: 0 done; 2 bad input, settings or model (one line on stderr saying what
+to do); 1 an internal error; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 
 from app.documents import read_document
-from app.errors import CVEnhancerError, InputError
+from app.errors import CVEnhancerError
 from app.pipeline import run_analysis
 from app.report import Report
 from app.settings import describe, make_settings
@@ -86,15 +87,19 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
             return 0
         return _run_readable(cv, job, settings)
-    except InputError as error:
+    except CVEnhancerError as error:
+        # Bad files, settings, models and context sizes: all fixable by the user.
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except CVEnhancerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug of ours: still one line, and how to report it
+        print(
+            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _run_readable(cv, job, settings) -> int:  # type: ignore[no-untyped-def]

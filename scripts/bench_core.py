@@ -210,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     env = result["environment"]
     print(
         f"model {env['model']} · {env['threads']} threads · r={env['repetitions']} · "
-        f"{env['max_tokens']} tokens · llama-cpp-python {env['llama_cpp_python']} · prompt {g['prompt_tokens']} tokens\n"
+        f"{env['max_tokens']} tokens · llama-cpp-python {env['llama_cpp_python']} · "
+        f"prompt {g['prompt_tokens']} tokens\n"
     )
     print("| measure | value | target |\n|---|---|---|")
     for name, value, target in rows:
