@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 from app.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
 from app.injection import InjectionFinding, find_injections
-from app.job_requirements import DEGREE_LEVELS, Requirement, extract_requirements
-from app.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set
+from app.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
+from app.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
 
 SCORE_VERSION = "1.0"
 STRONG_FIT_MIN = 70
@@ -155,7 +155,25 @@ def match_requirement(requirement: Requirement, profile: CvProfile) -> Requireme
         return _match_degree(requirement, profile)
     if requirement.kind == "language":
         return _match_language(requirement, profile)
+    if requirement.kind == "role":
+        return _match_role(requirement, profile)
     return _match_terms(requirement, profile)
+
+
+def _match_role(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
+    """The job's title against the CV's lines, word for word (no aggressive stemming)."""
+    wanted = title_words(requirement.text.removeprefix(ROLE_PREFIX)) - _ROLE_FILLER
+    if not wanted:
+        return RequirementMatch(requirement, "missing", None)
+    best_line, best_hits = None, frozenset()
+    for line in profile.lines:
+        hits = wanted & title_words(line.text)
+        if len(hits) > len(best_hits):
+            best_line, best_hits = line.text, hits
+    share = len(best_hits) / len(wanted)
+    status: Status = "met" if share >= 0.66 else "partial" if share >= 0.34 else "missing"
+    evidence = _clip(best_line) if best_line and status != "missing" else None
+    return RequirementMatch(requirement, status, evidence, tuple(best_hits), tuple(wanted - best_hits))
 
 
 def _match_terms(
@@ -476,9 +494,6 @@ _GENERIC_STEMS = frozenset(
         "licence",
         "license",
         "licensed",
-        "strong",
-        "excellent",
-        "good",
         "command",
         "ability",
         "writing",
@@ -503,6 +518,7 @@ _GENERIC_STEMS = frozenset(
         "отличное",
     )
 )
+_ROLE_FILLER = title_words("role position job")
 _LANGUAGE_STEMS = frozenset(
     stem(word)
     for word in (

@@ -112,3 +112,40 @@ def quantization_from_filename(filename: str) -> str | None:
     """ "llama-2-7b-chat.Q4_K_M.gguf" -> "Q4_K_M" (the convention of GGUF file names)."""
     match = re.search(r"(?:^|[.\-_])((?:I?Q\d[\w]*?|F16|F32|BF16))(?:\.gguf)$", filename, re.IGNORECASE)
     return match.group(1).upper() if match else None
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model the user can pick, downloaded or not."""
+
+    name: str  # what --model takes: a catalog name or a path
+    label: str
+    available: bool
+    ram_gb: float | None
+    download_command: str | None  # how to get it when it is not available
+
+
+def available_models(models_dir: Path = MODELS_DIR) -> list[ModelChoice]:
+    """The embedded model, every catalog model (with its download state) and any other GGUF in models/."""
+    choices: list[ModelChoice] = []
+    known_files: set[str] = set()
+    for entry in load_catalog():
+        known_files.add(entry.filename)
+        if entry.embedded:
+            try:
+                embedded_model_path()
+                available = True
+            except ModelNotFoundError:
+                available = False
+            label = f"{entry.family} {entry.quantization} (embedded default)"
+            command = None if available else "make install"
+            choices.append(ModelChoice(entry.name, label, available, entry.ram_gb, command))
+            continue
+        available = (models_dir / entry.filename).is_file()
+        label = f"{entry.family} {entry.quantization}"
+        command = None if available else f"python scripts/download_models.py download {entry.name}"
+        choices.append(ModelChoice(entry.name, label, available, entry.ram_gb, command))
+    for path in sorted(models_dir.glob("*.gguf")):
+        if path.name not in known_files:
+            choices.append(ModelChoice(str(path), f"{path.name} (local file)", True, None, None))
+    return choices

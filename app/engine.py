@@ -186,12 +186,14 @@ class Engine:
         stop: list[str] | None = None,
         metrics: GenerationMetrics | None = None,
         should_stop: Callable[[], bool] | None = None,
+        on_queued: Callable[[], None] | None = None,
     ) -> Iterator[str]:
         """Yield the completion piece by piece; fill `metrics` as it goes.
 
         Holds the engine's lock for the whole generation. When `should_stop`
         returns true the generation ends early, metrics.stopped_by_user is set
-        and what was produced so far stands.
+        and what was produced so far stands. When another caller holds the
+        model, `on_queued` is called once before waiting for it.
         """
         metrics = metrics if metrics is not None else GenerationMetrics()
         tokens = self.tokenize(prompt)
@@ -200,7 +202,11 @@ class Engine:
                 f"the prompt needs {len(tokens)} tokens plus {max_tokens} new ones, more than the context "
                 f"window of {self.n_ctx}; raise --ctx or lower --max-tokens."
             )
-        with self.lock:
+        if not self.lock.acquire(blocking=False):
+            if on_queued is not None:
+                on_queued()
+            self.lock.acquire()
+        try:
             # The KV cache still holds the previous call's tokens; llama-cpp-python
             # keeps the longest common prefix and evaluates only the rest.
             reused = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
@@ -226,10 +232,16 @@ class Engine:
             chunks = 0
             try:
                 for chunk in completion:
+                    now = time.perf_counter()
                     if chunk["choices"][0].get("finish_reason") is None:
                         chunks += 1  # one streamed chunk per sampled token; the last one only closes the stream
                     if metrics.ttft_s is None:
-                        metrics.ttft_s = time.perf_counter() - started
+                        metrics.ttft_s = now - started
+                    # Live figures for a progress display; llama.cpp's own counters replace them at the end.
+                    metrics.generated_tokens = chunks
+                    since_first = now - started - metrics.ttft_s
+                    if chunks > 1 and since_first > 0:
+                        metrics.gen_tokens_per_s = (chunks - 1) / since_first
                     piece = chunk["choices"][0]["text"]
                     if piece:
                         yield piece
@@ -242,6 +254,8 @@ class Engine:
                 metrics.total_s = time.perf_counter() - started
                 self._fill_perf(metrics)
                 metrics.generated_tokens = chunks
+        finally:
+            self.lock.release()
 
     def _fill_perf(self, metrics: GenerationMetrics) -> None:
         perf = llama_cpp.llama_perf_context(self.llm.ctx)

@@ -73,7 +73,7 @@ _INLINE_HEADING_WORDS = (
 # lost with the line break) with two spaces.
 _INLINE_HEADING = re.compile(r"\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))")
 _HEADING_WITHOUT_COLON = re.compile(r"^(" + _INLINE_HEADING_WORDS + r")\s{2,}")
-_NOT_GIVEN = re.compile(r"not specified|not available|не указан", re.IGNORECASE)
+_NOT_GIVEN = re.compile(r"not specified|not available|не указан|не требуется|not required", re.IGNORECASE)
 # An item of a must-have block that calls itself optional.
 _OPTIONAL_ITEM = re.compile(
     r"\bpreferred\b|\bis a plus\b|\ba plus\b|nice to have|\bideally\b|желательно|будет плюсом|приветствуется|"
@@ -87,11 +87,11 @@ _YEARS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:(?:-|–|—|to)\s*\d+\s*)?(?:years?|yrs?)\b", re.IGNORECASE),
     re.compile(r"(?:at least|minimum(?: of)?|min\.?)\s+(\d+)\s+(?:years?|yrs?)", re.IGNORECASE),
     re.compile(
-        r"(?:от|более|не менее|свыше|больше)\s+(\d+)(?:-?х)?(?:\s*(?:-|–|—|до)\s*\d+)?\s*(?:лет|года|год)",
+        r"(?:от|более|не менее|свыше|больше)\s+(\d+(?:[.,]\d)?)(?:-?х)?(?:\s*(?:-|–|—|до)\s*\d+)?\s*(?:лет|года|год)",
         re.IGNORECASE,
     ),
     re.compile(r"(\d+)\s*(?:-|–|—)\s*\d+\s*(?:лет|года)", re.IGNORECASE),
-    re.compile(r"(\d+)\+?\s*(?:лет|года|год)\b", re.IGNORECASE),
+    re.compile(r"(\d+(?:[.,]\d)?)\+?\s*(?:лет|года|год)\b", re.IGNORECASE),
 )
 _WORD_NUMBERS = {
     "one": 1,
@@ -109,6 +109,7 @@ _WORD_YEARS = re.compile(
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*\+?\s*(?:\(\d+\)\s*)?years?\b", re.IGNORECASE
 )
 
+_GENERIC_DEGREE = r"\bdegree\b|\bgraduate\b|university|высшее"
 # 4: doctorate, 3: master's, 2: bachelor's / higher education, 1: vocational diploma.
 DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (4, re.compile(r"\bph\.?\s?d\b|doctorate|doctoral|кандидат\w* наук|доктор\w* наук", re.IGNORECASE)),
@@ -123,8 +124,10 @@ DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
         2,
         re.compile(
             r"\bbachelor|\bb\.?sc\b|\bb\.s\.|\bb\.a\.|\bbs(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:BS|BA)\b(?=\s)|"
-            r"\bbsn\b|\bdegree\b|\bgraduate\b|university|"
-            r"высшее|бакалавр|специалитет",
+            r"\bbsn\b|бакалавр|специалитет|"
+            # Words that name higher education without a level: they count only
+            # when no level is named ("Master's degree" is a master's).
+            + _GENERIC_DEGREE,
             re.IGNORECASE,
         ),
     ),
@@ -182,6 +185,8 @@ def extract_requirements(text: str, language: Language | None = None) -> list[Re
     """Every requirement of the job, in the order the job states them."""
     language = language or detect_language(text)
     items: list[tuple[str, bool]] = []
+    loose_bullets: list[str] = []  # bullets outside any recognised block, for jobs without headings
+    saw_heading = False
     block: str | None = None  # None (preamble), "must", "nice" or "ignore"
     for raw_line in split_inline_headings(text).splitlines():
         line = raw_line.strip()
@@ -198,14 +203,21 @@ def extract_requirements(text: str, language: Language | None = None) -> list[Re
         heading_block = _heading_block(line, key)
         if heading_block is not None:
             block = heading_block
+            saw_heading = True
             if value:  # "Skills: Python, SQL" carries its items on the same line
                 items.extend((item, block == "must") for item in _split_items(value, language) if block != "ignore")
             continue
         if block in ("must", "nice"):
             items.extend((item, block == "must") for item in _split_items(_BULLET.sub("", line), language))
+        elif block is None and _BULLET.match(line):
+            loose_bullets.append(_BULLET.sub("", line).strip())
 
     if not items:
-        items = [(sentence, True) for sentence in _fallback_items(text)]
+        # A job with no requirement block: its loose bullets, else (no headings
+        # at all) its sentences that ask for something. Bullets under "What we
+        # offer" are never requirements.
+        fallback = loose_bullets or ([] if saw_heading else _requirement_sentences(text))
+        items = [(item, True) for item in fallback]
     title = job_title(text)
     if title:
         # The role itself: people are hired for what they have done, and human
@@ -225,7 +237,7 @@ def extract_requirements(text: str, language: Language | None = None) -> list[Re
 ROLE_PREFIX = "Role: "
 _TITLE_KEY = re.compile(r"^(?:должность|вакансия|position|job title|title|role)\s*:\s*(.+)$", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(
-    r"\b(?:senior|junior|middle|lead|principal|staff|sr\.?|jr\.?|ii|iii|iv|position|vacancy|opening|вакансия|"
+    r"\bsr\.|\bjr\.|\b(?:senior|junior|middle|lead|principal|staff|sr|jr|ii|iii|iv|position|vacancy|opening|вакансия|"
     r"ведущий|старший|младший|главный)\b|\(.*?\)",
     re.IGNORECASE,
 )
@@ -252,6 +264,9 @@ def _clean_title(title: str) -> str | None:
     return title or None
 
 
+_GENERIC_DEGREE_RE = re.compile(_GENERIC_DEGREE, re.IGNORECASE)
+
+
 def classify(item: str, must: bool) -> Requirement:
     """Give one requirement item its kind and the numbers it states."""
     if item.startswith(ROLE_PREFIX):
@@ -259,7 +274,9 @@ def classify(item: str, must: bool) -> Requirement:
     years = _years_in(item)
     if years is not None:
         return Requirement(item, "years", must, years=years)
-    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(item)]
+    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(_GENERIC_DEGREE_RE.sub(" ", item))]
+    if not levels and _GENERIC_DEGREE_RE.search(item):
+        levels = [2]
     if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):
         levels.append(2)
     names_a_degree = re.search(r"degree|diploma|образовани|bachelor|master|ph\.?d", item, re.IGNORECASE)
@@ -379,6 +396,7 @@ _ITEM_MODIFIERS = ("хорошее", "базовое", "уверенное", "г
 _RUSSIAN_ITEM_START = re.compile(
     r"(?<=[\w)+#,])"
     + "".join(f"(?<!{word})" for word in _ITEM_MODIFIERS)  # "хорошее знание" stays together
+    + r"(?<!\bили)(?<!\bи)"  # "... или опыт ..." is one item with alternatives
     + r"\s+(?=(?:(?:"
     + "|".join(_ITEM_MODIFIERS)
     + r")\s+)?(?:опыт|знание|понимание|навыки|умение|владение|готовность|способность|наличие|"
@@ -387,11 +405,8 @@ _RUSSIAN_ITEM_START = re.compile(
 )
 
 
-def _fallback_items(text: str) -> list[str]:
-    """Requirements of a job written as prose: its bullets, else its sentences that ask for something."""
-    bullets = [_BULLET.sub("", line).strip() for line in text.splitlines() if _BULLET.match(line)]
-    if bullets:
-        return bullets
+def _requirement_sentences(text: str) -> list[str]:
+    """Requirements of a job written as prose: its sentences that ask for something."""
     sentences = re.split(r"(?<=[.!?;])\s+", text.replace("\n", " "))
     cue = re.compile(
         r"experience|knowledge|skill|degree|licen|certif|abilit|proficien|familiar|expert|"

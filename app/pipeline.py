@@ -81,20 +81,27 @@ def run_analysis(
     job: Document,
     settings: Settings,
     *,
+    on_findings: Callable[[Report], None] | None = None,
     on_token: Callable[[str], None] | None = None,
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
+    on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Report:
     """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
 
-    on_token gets each piece of advice as it is generated; on_metrics gets the
-    live metrics object after each piece (the app's metrics panel reads it).
+    Callbacks, all optional: on_findings gets the report with the deterministic
+    findings before any model work (show them at once); on_token gets each piece
+    of advice as it is generated; on_metrics gets the live metrics after each
+    piece; on_queued is called if another session is using the model and this
+    one must wait; should_stop is polled between tokens to cancel.
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
     analysis_ms = (time.perf_counter() - started) * 1000
     report = Report(analysis, settings, cv.name, job.name, warnings=list(analysis.warnings))
     report.metrics = {"analysis_ms": round(analysis_ms, 2)}
+    if on_findings is not None:
+        on_findings(report)
     if not settings.use_llm:
         return report
 
@@ -113,6 +120,7 @@ def run_analysis(
         stop=prompt.stop,
         metrics=metrics,
         should_stop=should_stop,
+        on_queued=on_queued,
     )
     for piece in stream:
         pieces.append(piece)

@@ -159,3 +159,32 @@ class Report:
                 f"· {self.metrics_line()}_"
             )
         return "\n\n".join(sections) + "\n"
+
+
+def metric_rows(metrics: dict[str, Any], gpu_memory_mb: float | None = None) -> list[tuple[str, str]]:
+    """The metrics panel's rows: (label, value), with units, "—" where not measured yet."""
+
+    def value(key: str, fmt: str, unit: str = "") -> str:
+        number = metrics.get(key)
+        return "—" if number is None else f"{number:{fmt}}{unit}"
+
+    rows = [
+        ("Time to first token", value("ttft_s", ".2f", " s")),
+        ("Prompt speed", value("prompt_tokens_per_s", ".0f", " tok/s")),
+        ("Generation speed", value("gen_tokens_per_s", ".1f", " tok/s")),
+        (
+            "Tokens (prompt / reused / new)",
+            f"{metrics.get('prompt_tokens', 0)} / {metrics.get('prompt_tokens_reused', 0)} / "
+            f"{metrics.get('generated_tokens', 0)}",
+        ),
+        ("Total time", value("total_s", ".1f", " s")),
+        ("RAM now (RSS)", value("rss_mb", ".0f", " MB")),
+        ("RAM peak", value("peak_rss_mb", ".0f", " MB")),
+        ("Model file", value("model_size_mb", ".0f", " MB")),
+        ("GPU layers", str(metrics.get("gpu_layers", 0))),
+    ]
+    if not metrics.get("gpu_offload_supported", True):
+        rows[-1] = ("GPU layers", f"{metrics.get('gpu_layers', 0)} (CPU-only build)")
+    if gpu_memory_mb is not None:
+        rows.append(("GPU memory used", f"{gpu_memory_mb:.0f} MB"))
+    return rows

@@ -193,3 +193,24 @@ def content_stems(text: str) -> list[str]:
 def stem_set(text: str) -> frozenset[str]:
     """The set of content stems of a text."""
     return frozenset(content_stems(text))
+
+
+def light_stem(token: str) -> str:
+    """A gentler stem for job titles: English plurals only; Russian as usual.
+
+    Snowball's English stemmer makes "Accountant" and "Account Executive" one
+    word; for a role they are different jobs.
+    """
+    token = _TOKEN_ALIASES.get(token, token)
+    if _CYRILLIC.search(token):
+        return stem(token)
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def title_words(text: str) -> frozenset[str]:
+    """The light stems of the meaningful words of a job title or CV line."""
+    return frozenset(light_stem(t) for t in raw_tokens(text) if not is_stopword(t))

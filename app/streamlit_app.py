@@ -1,0 +1,310 @@
+"""CV Enhancer in the browser: `streamlit run app/streamlit_app.py`.
+
+Layout and widgets only. Reading files, the analysis, the prompt and the model
+all live in the core (app.documents, app.pipeline); every error the core
+raises is shown here as one `st.error` line that says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from app.catalog import available_models
+from app.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
+from app.engine import GenerationMetrics, gpu_offload_supported
+from app.errors import CVEnhancerError, InputError
+from app.memory import gpu_memory_used_mb
+from app.pipeline import run_analysis
+from app.report import VERDICT_TEXT, Report, metric_rows
+from app.settings import Settings, default_threads, describe, make_settings
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
+VERDICT_STYLE = {"strong_fit": st.success, "partial_fit": st.warning, "not_a_fit": st.error}
+STATUS_LABEL = {"met": "✅ met", "partial": "🟡 partial", "missing": "❌ missing"}
+# Redraw the live metrics at most this often: a redraw per token would slow generation.
+METRICS_REFRESH_S = 0.3
+
+
+def main() -> None:
+    st.set_page_config(page_title="CV Enhancer", page_icon="📄", layout="wide")
+    state = st.session_state
+    state.setdefault("cv_text", "")
+    state.setdefault("job_text", "")
+    state.setdefault("report", None)
+    state.setdefault("generating", False)
+
+    recover_interrupted_run()
+    settings = sidebar_settings()
+
+    st.title("CV Enhancer")
+    st.caption(
+        "Check how well your CV matches a job, honestly — everything runs on this computer; "
+        "nothing you enter is stored unless you download it."
+    )
+    if st.button("Try an example", help="Fill in a sample CV and job description"):
+        state.cv_text = (EXAMPLES / "example_cv.txt").read_text(encoding="utf-8")
+        state.job_text = (EXAMPLES / "example_job.txt").read_text(encoding="utf-8")
+
+    cv_column, job_column = st.columns(2)
+    with cv_column:
+        st.subheader("Your CV")
+        cv_upload = st.file_uploader("Upload your CV", type=UPLOAD_TYPES, key="cv_upload")
+        st.text_area("…or paste it here", key="cv_text", height=260)
+    with job_column:
+        st.subheader("The job description")
+        job_upload = st.file_uploader("Upload the job description", type=UPLOAD_TYPES, key="job_upload")
+        st.text_area("…or paste it here", key="job_text", height=260)
+
+    if st.button("Analyze", type="primary", disabled=settings is None):
+        inputs = read_inputs(cv_upload, job_upload)
+        if inputs is not None and settings is not None:
+            analyze_and_stream(*inputs, settings)
+            return
+    if state.report is not None:
+        show_report(state.report)
+
+
+# --- sidebar -----------------------------------------------------------------
+
+
+def sidebar_settings() -> Settings | None:
+    """The settings widgets; None (with an error shown) when they do not validate."""
+    sidebar = st.sidebar
+    sidebar.header("Settings")
+    choices = available_models()
+    ready = [choice for choice in choices if choice.available]
+    labels = {choice.name: choice.label for choice in ready}
+    model = sidebar.selectbox("Model", list(labels), format_func=labels.__getitem__, help=describe("model"))
+    missing = [choice for choice in choices if not choice.available and choice.download_command]
+    if missing:
+        with sidebar.expander("More models (not downloaded)"):
+            for choice in missing:
+                ram = f", needs about {choice.ram_gb:g} GB RAM" if choice.ram_gb else ""
+                st.markdown(f"**{choice.label}**{ram}")
+                st.code(choice.download_command, language="bash")
+
+    sidebar.subheader("Device")
+    threads = sidebar.number_input("CPU threads", 1, 256, default_threads(), help=describe("threads"))
+    can_offload = gpu_offload_supported()
+    gpu_layers = sidebar.number_input(
+        "GPU layers (-1 = all)", -1, 1000, 0, disabled=not can_offload, help=describe("gpu_layers")
+    )
+    if not can_offload:
+        sidebar.caption(
+            'This llama-cpp-python build has no GPU offload. Rebuild it with `CMAKE_ARGS="-DGGML_CUDA=on" '
+            "pip install --force-reinstall --no-cache-dir llama-cpp-python` (Metal: `-DGGML_METAL=on`)."
+        )
+
+    sidebar.subheader("Decoding")
+    mode = sidebar.radio("Mode", ["Greedy (same answer every time)", "Sampling"], help=describe("greedy"))
+    greedy = mode.startswith("Greedy")
+    temperature = sidebar.slider("Temperature", 0.0, 2.0, 0.7, 0.05, disabled=greedy, help=describe("temperature"))
+    top_p = sidebar.slider("Top-p", 0.05, 1.0, 0.95, 0.05, disabled=greedy, help=describe("top_p"))
+    seed = sidebar.number_input("Seed", 0, 2**31 - 1, 42, disabled=greedy, help=describe("seed"))
+    max_tokens = sidebar.number_input("Max new tokens", 16, 4096, 512, 16, help=describe("max_tokens"))
+    ctx = sidebar.select_slider("Context size", [2048, 4096, 8192, 16384], 4096, help=describe("ctx"))
+    try:
+        return make_settings(
+            model=model,
+            threads=int(threads),
+            gpu_layers=int(gpu_layers),
+            greedy=greedy,
+            temperature=temperature,
+            top_p=top_p,
+            seed=int(seed),
+            max_tokens=int(max_tokens),
+            ctx=int(ctx),
+        )
+    except CVEnhancerError as error:
+        sidebar.error(str(error))
+        return None
+
+
+# --- inputs ------------------------------------------------------------------
+
+
+def read_inputs(cv_upload: Any, job_upload: Any) -> tuple[Document, Document] | None:
+    """The CV and job as documents (an upload wins over pasted text), or None with an error shown."""
+    try:
+        cv = _document(cv_upload, st.session_state.cv_text, "CV")
+        job = _document(job_upload, st.session_state.job_text, "job description")
+    except CVEnhancerError as error:
+        st.error(str(error))
+        return None
+    return cv, job
+
+
+def _document(upload: Any, pasted: str, what: str) -> Document:
+    if upload is not None:
+        return read_bytes(upload.getvalue(), upload.name)
+    if not pasted.strip():
+        raise InputError(f"no {what} given: upload a file or paste the text, or press “Try an example”.")
+    return from_text(pasted, name=f"pasted {what}")
+
+
+# --- running -----------------------------------------------------------------
+
+
+def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
+    """Run the analysis, showing the findings at once and the advice as it is generated."""
+    state = st.session_state
+    state.report = None
+    state.generating = True
+    state.partial_advice = ""
+    state.pending_report = None
+
+    findings_area = st.container()
+    st.button("Stop", help="Stop generating; what was written so far is kept")
+    advice_column, metrics_column = st.columns([3, 2])
+    with advice_column:
+        st.subheader("Advice")
+        status = st.empty()
+        advice_box = st.empty()
+    with metrics_column:
+        st.subheader("Speed and memory")
+        metrics_box = st.empty()
+    last_draw = [0.0]
+
+    def on_findings(report: Report) -> None:
+        state.pending_report = report
+        with findings_area:
+            show_findings(report)
+        if settings.use_llm:
+            status.info("Loading the model…")
+
+    def on_queued() -> None:
+        status.info("Another session is using the model; your analysis is queued and starts when it finishes.")
+
+    def on_token(piece: str) -> None:
+        if not state.partial_advice:
+            status.empty()
+        state.partial_advice += piece
+        advice_box.markdown(state.partial_advice + " ▌")
+
+    def on_metrics(metrics: GenerationMetrics) -> None:
+        now = time.perf_counter()
+        if now - last_draw[0] >= METRICS_REFRESH_S:
+            last_draw[0] = now
+            draw_metrics(metrics_box, metrics.to_dict(), settings)
+
+    try:
+        report = run_analysis(
+            cv,
+            job,
+            settings,
+            on_findings=on_findings,
+            on_token=on_token,
+            on_metrics=on_metrics,
+            on_queued=on_queued,
+        )
+    except CVEnhancerError as error:
+        state.generating = False
+        status.empty()
+        st.error(str(error))
+        return
+    except MemoryError:
+        state.generating = False
+        st.error("Not enough memory for this model and context size: pick a smaller model or context size.")
+        return
+    state.generating = False
+    state.report = report
+    status.empty()
+    advice_box.markdown(report.advice)
+    draw_metrics(metrics_box, report.metrics, settings)
+    show_warnings_and_downloads(report)
+
+
+def recover_interrupted_run() -> None:
+    """After Stop (or any click) interrupted a generation, keep what was produced."""
+    state = st.session_state
+    if not state.get("generating"):
+        return
+    state.generating = False
+    report: Report | None = state.get("pending_report")
+    if report is None:
+        return
+    report.advice = state.get("partial_advice", "").strip()
+    report.warnings.append("Generation was stopped by you; the advice is incomplete.")
+    state.report = report
+
+
+# --- output ------------------------------------------------------------------
+
+
+def show_findings(report: Report) -> None:
+    analysis = report.analysis
+    verdict = VERDICT_TEXT[analysis.verdict]
+    VERDICT_STYLE[analysis.verdict](f"**Verdict: {verdict}** — match score {analysis.score}/100")
+    if analysis.knockouts:
+        st.markdown("**Knock-outs** (each one alone rules the application out):")
+        for knockout in analysis.knockouts:
+            st.markdown(f"- {knockout}")
+    sections_column, requirements_column = st.columns([1, 2])
+    with sections_column:
+        st.markdown("**CV sections**")
+        for name in ("experience", "education", "hard_skills", "soft_skills"):
+            hit = analysis.sections[name]
+            label = name.replace("_", " ")
+            if hit.present:
+                st.markdown(f"✅ {label}", help=hit.evidence)
+            else:
+                st.markdown(f"❌ {label} — missing")
+    with requirements_column:
+        st.markdown("**Requirements**")
+        rows = [
+            {
+                "status": STATUS_LABEL[match.status],
+                "requirement": match.requirement.text,
+                "must": "must" if match.requirement.must else "nice",
+                "kind": match.requirement.kind,
+                "evidence in your CV": match.evidence or "",
+            }
+            for match in analysis.matches
+        ]
+        if rows:
+            st.dataframe(rows, hide_index=True, width="stretch")
+        else:
+            st.info("No requirements found in the job description.")
+
+
+def draw_metrics(box: Any, metrics: dict[str, Any], settings: Settings) -> None:
+    gpu_mb = gpu_memory_used_mb() if settings.gpu_layers else None
+    with box.container():
+        for label, value in metric_rows(metrics, gpu_mb):
+            st.markdown(f"{label}: **{value}**")
+
+
+def show_report(report: Report) -> None:
+    show_findings(report)
+    advice_column, metrics_column = st.columns([3, 2])
+    with advice_column:
+        st.subheader("Advice")
+        st.markdown(report.advice or "_No advice was generated._")
+    with metrics_column:
+        st.subheader("Speed and memory")
+        draw_metrics(st.empty(), report.metrics, report.settings)
+    show_warnings_and_downloads(report)
+
+
+def show_warnings_and_downloads(report: Report) -> None:
+    for warning in report.warnings:
+        st.warning(warning)
+    markdown_column, json_column = st.columns(2)
+    markdown_column.download_button(
+        "Download the report (Markdown)", report.to_markdown(), "cv_report.md", "text/markdown"
+    )
+    json_column.download_button(
+        "Download the report (JSON)",
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=2),
+        "cv_report.json",
+        "application/json",
+    )
+
+
+main()
