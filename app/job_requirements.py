@@ -66,12 +66,16 @@ _REQUIRED_YEARS_KEY = re.compile(
 _INLINE_HEADING_WORDS = (
     r"(?:Требования|Что ждём от кандидата|Что ждем от кандидата|Мы ждём|Мы ждем|Ожидаем|"
     r"Будет плюсом|Будет преимуществом|Обязанности|Задачи|Условия|Мы предлагаем|Что предлагаем|"
-    r"Тебе предстоит|Вам предстоит|Навыки|Ключевые навыки|Род деятельности|Requirements|Qualifications|"
+    r"Тебе предстоит|Вам предстоит|Навыки|Ключевые навыки|Род деятельности|Requirements|"
+    r"Preferred Qualifications|Minimum Qualifications|Basic Qualifications|Qualifications|"
     r"Responsibilities|Nice to have|What we offer|Benefits)"
 )
 # A heading inside a line ends with a colon, or (hh.ru, where the colon was
 # lost with the line break) with two spaces.
-_INLINE_HEADING = re.compile(r"\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))")
+# Not inside a longer heading: "Preferred Qualifications:" is one heading.
+_INLINE_HEADING = re.compile(
+    r"(?<!Preferred)(?<!Minimum)(?<!Basic)(?<!Key)\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))"
+)
 _HEADING_WITHOUT_COLON = re.compile(r"^(" + _INLINE_HEADING_WORDS + r")\s{2,}")
 _NOT_GIVEN = re.compile(r"not specified|not available|не указан|не требуется|not required", re.IGNORECASE)
 # An item of a must-have block that calls itself optional.
@@ -250,8 +254,11 @@ def job_title(text: str) -> str | None:
         keyed = _TITLE_KEY.match(line)
         if keyed:
             return _clean_title(keyed.group(1))
-    if lines and len(lines[0].split()) <= 8 and ":" not in lines[0] and not lines[0].endswith("."):
-        return _clean_title(lines[0])
+    first = lines[0].lstrip("#*_ ").strip() if lines else ""
+    if first and len(first.split()) <= 8 and ":" not in first and not first.endswith("."):
+        if any(pattern.match(first) for pattern in (_NICE_HEADING, _MUST_HEADING, _IGNORED_HEADING)):
+            return None  # a job that opens with "Requirements" has no title line
+        return _clean_title(first)
     return None
 
 
@@ -279,7 +286,9 @@ def classify(item: str, must: bool) -> Requirement:
         levels = [2]
     if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):
         levels.append(2)
-    names_a_degree = re.search(r"degree|diploma|образовани|bachelor|master|ph\.?d", item, re.IGNORECASE)
+    names_a_degree = re.search(
+        r"degree|diploma|образовани|bachelor|master|ph\.?d|\bbsn\b|\bb\.?sc\b|\bm\.?sc\b|\bmsn\b", item, re.IGNORECASE
+    )
     # "Registered nurse licence" mentions no degree; "BSN and RN licence" does.
     if levels and (names_a_degree or not _CERTIFICATION.search(item)):
         # "Master's degree or PhD": the lowest level named is enough.
@@ -363,7 +372,7 @@ def _split_items(text: str, language: Language) -> list[str]:
         # with alternatives ("scikit-learn, TensorFlow, or PyTorch").
         outside_parentheses = re.sub(r"\([^)]*\)", "", part)
         pieces = [piece.strip() for piece in outside_parentheses.split(",")]
-        has_alternatives = re.search(r",\s*(?:or|или|and/or)\s", outside_parentheses, re.IGNORECASE)
+        has_alternatives = re.search(r",\s*(?:or|или|and/or|and|и)\s", outside_parentheses, re.IGNORECASE)
         if len(pieces) > 2 and not has_alternatives and all(len(piece.split()) <= 4 for piece in pieces):
             items.extend(piece for piece in pieces if piece)
         elif language == "ru" and len(part.split()) > 12:
