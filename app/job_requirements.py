@@ -128,10 +128,9 @@ DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
         2,
         re.compile(
             r"\bbachelor|\bb\.?sc\b|\bb\.s\.|\bb\.a\.|\bbs(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:BS|BA)\b(?=\s)|"
-            r"\bbsn\b|бакалавр|специалитет|"
+            r"\bbsn\b|бакалавр|специалитет|" + _GENERIC_DEGREE,
             # Words that name higher education without a level: they count only
             # when no level is named ("Master's degree" is a master's).
-            + _GENERIC_DEGREE,
             re.IGNORECASE,
         ),
     ),

@@ -26,7 +26,6 @@ from app.settings import Settings, default_threads, describe, make_settings
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
 VERDICT_STYLE = {"strong_fit": st.success, "partial_fit": st.warning, "not_a_fit": st.error}
-STATUS_LABEL = {"met": "✅ met", "partial": "🟡 partial", "missing": "❌ missing"}
 # Redraw the live metrics at most this often: a redraw per token would slow generation.
 METRICS_REFRESH_S = 0.3
 
@@ -160,7 +159,10 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     state.pending_report = None
 
     findings_area = st.container()
-    st.button("Stop", help="Stop generating; what was written so far is kept")
+    stop_slot = st.empty()
+    if settings.use_llm:
+        # Any click interrupts the running script; recover_interrupted_run keeps the text.
+        stop_slot.button("Stop", help="Stop generating; what was written so far is kept")
     advice_column, metrics_column = st.columns([3, 2])
     with advice_column:
         st.subheader("Advice")
@@ -215,6 +217,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     state.generating = False
     state.report = report
     status.empty()
+    stop_slot.empty()
     advice_box.markdown(report.advice)
     draw_metrics(metrics_box, report.metrics, settings)
     show_warnings_and_downloads(report)
@@ -252,14 +255,15 @@ def show_findings(report: Report) -> None:
             hit = analysis.sections[name]
             label = name.replace("_", " ")
             if hit.present:
-                st.markdown(f"✅ {label}", help=hit.evidence)
+                st.markdown(f":green[:material/check_circle: {label}]", help=hit.evidence)
             else:
-                st.markdown(f"❌ {label} — missing")
+                st.markdown(f":red[:material/cancel: {label} — missing]")
     with requirements_column:
         st.markdown("**Requirements**")
         rows = [
             {
-                "status": STATUS_LABEL[match.status],
+                # Plain words: emoji need fonts a laptop may lack.
+                "status": match.status,
                 "requirement": match.requirement.text,
                 "must": "must" if match.requirement.must else "nice",
                 "kind": match.requirement.kind,

@@ -1,0 +1,119 @@
+"""End to end in a real browser: `streamlit run` on a free loopback port, driven by headless Chromium.
+
+Uses Debian's chromium through Playwright's `executable_path` (no browser
+download). Saves a screenshot of the finished page to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The flags Chromium needs as root in a closed network: no sandbox, no background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if CHROMIUM is None:
+    # CI installs Debian's chromium (.ci/run); there a missing browser is a failure, not a skip.
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is not installed: run `apt-get install chromium` (see .ci/run)")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app" / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_paste_analyze_stream_and_screenshot(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1800})
+            page.goto(app_url)
+            expect(page.get_by_role("button", name="Analyze")).to_be_visible(timeout=60_000)
+
+            max_tokens = page.get_by_role("spinbutton", name="Max new tokens")
+            max_tokens.fill("24")
+            max_tokens.press("Enter")
+            areas = page.get_by_label("…or paste it here")
+            areas.nth(0).fill((FIXTURES / "strong_cv.txt").read_text(encoding="utf-8"))
+            areas.nth(1).fill((FIXTURES / "strong_job.txt").read_text(encoding="utf-8"))
+            page.keyboard.press("Control+Enter")  # commit the text area before clicking
+            page.get_by_role("button", name="Analyze").click()
+
+            # Findings first, then streamed advice with a measured generation speed.
+            expect(page.get_by_text(re.compile(r"Verdict: strong fit"))).to_be_visible(timeout=120_000)
+            # The advice is Markdown: "1. Match: ..." renders as a numbered list item.
+            expect(page.get_by_text(re.compile(r"Match: your CV is a strong fit"))).to_be_visible(timeout=240_000)
+            expect(page.get_by_text(re.compile(r"Generation speed: \d+(\.\d+)? tok/s"))).to_be_visible(timeout=240_000)
+            expect(page.get_by_role("button", name="Download the report (JSON)")).to_be_visible(timeout=240_000)
+            expect(page.get_by_text(re.compile(r"RAM peak: \d+ MB"))).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "app_analysis.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "app_analysis.png").stat().st_size > 10_000
