@@ -23,7 +23,7 @@ from llama_cpp import llama_chat_format
 
 from app.catalog import ResolvedModel
 from app.errors import ContextOverflowError, ModelLoadError, SettingsError
-from app.memory import peak_rss_mb, rss_mb
+from app.memory import check_memory_for, peak_rss_mb, rss_mb
 
 Message = dict[str, str]
 
@@ -113,6 +113,7 @@ class Engine:
                 '`CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python` '
                 '(Metal: "-DGGML_METAL=on").'
             )
+        check_memory_for(model.path, load.n_ctx, load.n_batch, load.n_gpu_layers)
         started = time.perf_counter()
         try:
             # llama.cpp prints its load log to stderr from C; keep the user's terminal clean.

@@ -36,6 +36,10 @@ class ModelLoadError(ModelError):
     """llama.cpp refused to load the model file."""
 
 
+class InsufficientMemoryError(ModelError):
+    """Loading the model would need more memory than the machine has free."""
+
+
 class ContextOverflowError(ModelError):
     """The prompt cannot be made to fit the model's context window."""
 
