@@ -1,5 +1,5 @@
 # CV Enhancer — the two commands of the README:
-#   make run    install into .venv, then analyse the bundled example CV against the example job
+#   make run    install into .venv, then start the app (http://localhost:8501) on the embedded model
 #   make test   install into .venv (with test tools), then lint and run every test
 # llama-cpp-python is compiled from source on the first install (about 6 minutes
 # on 2 cores; pip caches the wheel afterwards). For a GPU build set CMAKE_ARGS,
@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install run test lint bench clean
+.PHONY: install run demo test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
+	$(PY) -m streamlit run app/streamlit_app.py
+
+# The same analysis in the terminal, on the bundled example pair.
+demo: install
 	$(PY) scripts/analyze.py --cv app/examples/example_cv.txt --job app/examples/example_job.txt
 
 lint: install
