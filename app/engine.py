@@ -188,13 +188,15 @@ class Engine:
         metrics: GenerationMetrics | None = None,
         should_stop: Callable[[], bool] | None = None,
         on_queued: Callable[[], None] | None = None,
+        ignore_eos: bool = False,
     ) -> Iterator[str]:
         """Yield the completion piece by piece; fill `metrics` as it goes.
 
         Holds the engine's lock for the whole generation. When `should_stop`
         returns true the generation ends early, metrics.stopped_by_user is set
         and what was produced so far stands. When another caller holds the
-        model, `on_queued` is called once before waiting for it.
+        model, `on_queued` is called once before waiting for it. `ignore_eos`
+        (benchmarks) bans the end-of-text token so exactly max_tokens come out.
         """
         metrics = metrics if metrics is not None else GenerationMetrics()
         tokens = self.tokenize(prompt)
@@ -228,6 +230,7 @@ class Engine:
                 max_tokens=max_tokens,
                 stop=stop or [],
                 stream=True,
+                logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
                 **_sampling_arguments(decoding),
             )
             chunks = 0
