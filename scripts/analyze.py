@@ -22,11 +22,11 @@ import json
 import sys
 from pathlib import Path
 
-from app.documents import read_document
+from app.documents import Document, read_document
 from app.errors import CVEnhancerError
 from app.pipeline import run_analysis
 from app.report import Report
-from app.settings import describe, make_settings
+from app.settings import Settings, describe, make_settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,21 +102,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run_readable(cv, job, settings) -> int:  # type: ignore[no-untyped-def]
-    from app.analysis import analyze
-
-    # The findings need no model: show them at once, then stream the advice.
-    preview = Report(analyze(cv.text, job.text), settings, cv.name, job.name)
-    print(preview.findings_markdown())
-    print()
-    if settings.use_llm:
-        print("### Advice\n", flush=True)
+def _run_readable(cv: Document, job: Document, settings: Settings) -> int:
+    def show_findings(report: Report) -> None:
+        # The findings need no model: show them at once, then stream the advice.
+        print(report.findings_markdown() + "\n")
+        if settings.use_llm:
+            print("### Advice\n", flush=True)
 
     def show(piece: str) -> None:
         sys.stdout.write(piece)
         sys.stdout.flush()
 
-    report = run_analysis(cv, job, settings, on_token=show)
+    def queued() -> None:
+        print("(waiting: the model is busy with another analysis)", file=sys.stderr)
+
+    report = run_analysis(cv, job, settings, on_findings=show_findings, on_token=show, on_queued=queued)
     print()
     if report.warnings:
         print("\n" + report.warnings_markdown())
