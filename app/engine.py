@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ import llama_cpp
 from llama_cpp import llama_chat_format
 
 from app.catalog import ResolvedModel
-from app.errors import ContextOverflowError, ModelLoadError, SettingsError
+from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
 from app.memory import check_memory_for, peak_rss_mb, rss_mb
 
 Message = dict[str, str]
@@ -269,6 +270,40 @@ class Engine:
             metrics.gen_tokens_per_s = perf.n_eval / (perf.t_eval_ms / 1000)
         metrics.rss_mb = rss_mb()
         metrics.peak_rss_mb = peak_rss_mb()
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], *, decoding: Decoding, max_tokens: int
+    ) -> tuple[dict[str, Any], GenerationMetrics]:
+        """Answer a chat with JSON that must match `schema` (grammar-constrained sampling).
+
+        llama.cpp only samples tokens the JSON-schema grammar allows, so even a
+        tiny model returns parseable JSON of the right shape (an LLM judge, say).
+        """
+        prompt, stop = self.render(messages)
+        grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+        tokens = self.tokenize(prompt)
+        if len(tokens) + max_tokens > self.n_ctx:
+            raise ContextOverflowError(
+                f"the prompt needs {len(tokens)} tokens plus {max_tokens} new ones, more than the context "
+                f"window of {self.n_ctx}; raise --ctx or lower --max-tokens."
+            )
+        metrics = GenerationMetrics(prompt_tokens=len(tokens))
+        with self.lock:
+            llama_cpp.llama_perf_context_reset(self.llm.ctx)
+            started = time.perf_counter()
+            result = self.llm.create_completion(
+                tokens, max_tokens=max_tokens, stop=stop, grammar=grammar, **_sampling_arguments(decoding)
+            )
+            metrics.total_s = time.perf_counter() - started
+            self._fill_perf(metrics)
+        text = result["choices"][0]["text"]  # type: ignore[index]
+        metrics.generated_tokens = int(result["usage"]["completion_tokens"])  # type: ignore[index]
+        try:
+            return json.loads(text), metrics
+        except json.JSONDecodeError:
+            raise ModelError(
+                f"the model's JSON answer was cut off after {max_tokens} tokens; raise the token limit."
+            ) from None
 
     def complete(
         self, prompt: str, *, decoding: Decoding, max_tokens: int, stop: list[str] | None = None
