@@ -83,10 +83,12 @@ def unsupported_terms(advice: str, cv_text: str, job_text: str) -> list[str]:
     unknown: dict[str, None] = {}
     for match in _TOOL_LIKE.finditer(advice):
         word = match.group(0)
+        if re.fullmatch(r"[A-ZА-ЯЁ]{2,}s", word):
+            word = word[:-1]  # "SQLs", "LLMs": the plural of an acronym is the acronym
         stems = stem_set(word)
         if not stems or stems & _OWN_WORDS or stems <= known or stem(word.lower()) in known:
             continue
-        unknown.setdefault(word, None)
+        unknown.setdefault(match.group(0), None)
     return list(unknown)
 
 

@@ -59,10 +59,12 @@ def build_advice_prompt(
     def count_tokens(messages: list[dict[str, str]]) -> int:
         return len(engine.tokenize(engine.render(messages)[0]))
 
-    budget = engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN
+    opening = answer_start(analysis)
+    # The opening sentence is part of the prompt the model continues: it counts too.
+    opening_tokens = len(engine.llm_tokens(opening))
+    budget = engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN - opening_tokens
     prompt = fit_prompt(analysis, cv_text, job_text, count_tokens=count_tokens, budget=budget)
     text, stop = engine.render(prompt.messages)
-    opening = answer_start(analysis)
     return AdvicePrompt(text + opening, stop, opening, prompt.warnings)
 
 

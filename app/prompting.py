@@ -25,7 +25,7 @@ Message = dict[str, str]
 # Trim order for the CV: the sections that matter least to the match go first.
 _CV_TRIM_ORDER: tuple[str | None, ...] = ("contacts", "languages", "projects", "certifications", "summary", None)
 # Fences of the prompt: a CV must not be able to close them early.
-_FENCE = re.compile(r"<<<|>>>")
+_FENCE = re.compile(r"<{3,}|>{3,}")
 
 
 @dataclass
@@ -181,4 +181,5 @@ def _line_is_requirement(line: str, requirement_texts: list[str]) -> bool:
 
 def _defuse(text: str) -> str:
     """Keep user text from closing our <<< >>> fences."""
+    # Any run of three or more brackets becomes two, so no run can form a fence.
     return _FENCE.sub(lambda match: match.group(0)[0] * 2, text)

@@ -1,0 +1,433 @@
+"""Tests for scripts/analyze.py (as a subprocess) and app.pipeline.run_analysis (in process), real model.
+
+Generations are a dozen tokens; the two LLM runs of the CLI are module-scoped
+and shared by several tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.analysis import analyze
+from app.documents import Document, from_text, read_document
+from app.engine import gpu_offload_supported, release_engine
+from app.errors import ContextOverflowError
+from app.pipeline import _CONTEXT_MARGIN, build_advice_prompt, load_engine, run_analysis
+from app.prompting import answer_start, build_messages
+from app.report import VERDICT_TEXT
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SCRIPT = ROOT / "scripts" / "analyze.py"
+CHEF_CV = FIXTURES / "pastry_chef_cv.txt"
+ML_JOB = FIXTURES / "ml_engineer_job.txt"
+METRIC_NAMES = (
+    "load_s",
+    "prompt_tokens",
+    "prompt_tokens_reused",
+    "generated_tokens",
+    "ttft_s",
+    "prompt_tokens_per_s",
+    "gen_tokens_per_s",
+    "total_s",
+    "rss_mb",
+    "peak_rss_mb",
+    "model_size_mb",
+    "gpu_layers",
+    "gpu_offload_supported",
+)
+# A small CV and job: a short prompt keeps the readable run and the context test quick.
+SMALL_CV = "Jane Roe\nEXPERIENCE\nBaker - Crumb & Co, 2018 - 2023\nSKILLS\n- Bread\n- Pastry\nEDUCATION\nBSc Biology\n"
+SMALL_JOB = "Baker\nRequirements\n- 3+ years of baking\n- Python\n"
+
+
+def run_cli(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].strip()
+    assert lines[0].startswith("error: ")
+
+
+# --- --json --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def llm_json() -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    result = run_cli(
+        "--json", "--cv", CHEF_CV, "--job", ML_JOB, "--max-tokens", "16", "--ctx", "4096", "--threads", "2"
+    )
+    assert result.returncode == 0, result.stderr
+    return result, json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def no_llm_json() -> tuple[subprocess.CompletedProcess[str], dict[str, Any], float]:
+    started = time.perf_counter()
+    result = run_cli("--no-llm", "--json", "--cv", CHEF_CV, "--job", ML_JOB)
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    return result, json.loads(result.stdout), elapsed
+
+
+def test_json_stdout_is_exactly_one_object(llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]]) -> None:
+    result, report = llm_json
+
+    assert isinstance(report, dict)
+    assert result.stdout.lstrip().startswith("{") and result.stdout.rstrip().endswith("}")
+    assert "Traceback" not in result.stderr
+
+
+def test_json_report_has_the_documented_keys(llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]]) -> None:
+    _, report = llm_json
+
+    for key in ("verdict", "score", "score_version", "language", "knockouts", "sections", "missing_sections"):
+        assert key in report
+    for key in ("requirements", "advice", "warnings", "model", "settings", "metrics"):
+        assert key in report
+    assert report["verdict"] == "not_a_fit"
+    assert isinstance(report["score"], int) and 0 <= report["score"] <= 100
+    assert report["score_version"] == "1.0"
+    assert report["language"] == "en"
+    assert isinstance(report["warnings"], list)
+    assert report["sections"]
+    for section in report["sections"].values():
+        assert isinstance(section["present"], bool)
+        assert "evidence" in section
+    assert report["inputs"] == {"cv": "pastry_chef_cv.txt", "job": "ml_engineer_job.txt"}
+
+
+def test_json_requirements_show_the_missing_must_haves(
+    llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    _, report = llm_json
+    requirements = report["requirements"]
+
+    assert requirements
+    for requirement in requirements:
+        assert set(requirement) == {"text", "kind", "must", "status", "evidence"}
+        assert requirement["status"] in ("met", "partial", "missing")
+        assert isinstance(requirement["must"], bool)
+    missing_musts = [r for r in requirements if r["must"] and r["status"] == "missing"]
+    assert len(missing_musts) >= 5
+    assert any("Python" in r["text"] for r in missing_musts)
+    assert any("PyTorch" in r["text"] for r in missing_musts)
+
+
+def test_json_advice_opens_with_the_verdict_and_score(
+    llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+) -> None:
+    _, report = llm_json
+
+    assert report["advice"].startswith(f"1. Match: your CV is not a fit for this job (score {report['score']}/100).")
+    # The model added something of its own after our opening sentence.
+    assert len(report["advice"]) > len(f"1. Match: your CV is not a fit for this job (score {report['score']}/100).")
+
+
+def test_json_model_settings_and_metrics(llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]]) -> None:
+    _, report = llm_json
+
+    model = report["model"]
+    assert set(model) == {"name", "file", "quantization", "chat_format"}
+    assert model["name"] == "smollm2-135m-instruct"
+    assert model["file"].endswith(".gguf") and Path(model["file"]).is_file()
+    assert model["quantization"] == "Q4_1"
+    assert isinstance(model["chat_format"], str) and model["chat_format"]
+
+    settings = report["settings"]
+    assert settings["max_tokens"] == 16 and settings["ctx"] == 4096 and settings["threads"] == 2
+    assert settings["greedy"] is True and settings["use_llm"] is True
+
+    metrics = report["metrics"]
+    for name in METRIC_NAMES:
+        assert name in metrics, name
+    assert metrics["prompt_tokens"] > 0
+    assert 1 <= metrics["generated_tokens"] <= 16
+    assert metrics["ttft_s"] > 0 and metrics["gen_tokens_per_s"] > 0
+    assert metrics["load_s"] > 0  # the first (only) call of this process loaded the model
+    assert metrics["prompt_tokens_reused"] == 0
+    assert 90 <= metrics["model_size_mb"] <= 100
+    assert metrics["gpu_layers"] == 0
+    assert isinstance(metrics["gpu_offload_supported"], bool)
+    assert metrics["stopped_by_user"] is False
+
+
+def test_no_llm_is_the_deterministic_report_alone(
+    llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
+    no_llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any], float],
+) -> None:
+    _, with_llm = llm_json
+    _, report, elapsed = no_llm_json
+
+    assert report["model"] is None
+    assert report["advice"] == ""
+    assert report["settings"]["use_llm"] is False
+    assert "prompt_tokens" not in report["metrics"]  # no model call happened
+    assert elapsed < 30
+    for key in ("verdict", "score", "score_version", "language", "sections", "requirements", "knockouts"):
+        assert report[key] == with_llm[key], key
+
+
+# --- readable report ---------------------------------------------------------------------------
+
+
+def test_readable_report_shows_the_verdict_then_streams_the_advice(tmp_path: Path) -> None:
+    cv, job = tmp_path / "cv.txt", tmp_path / "job.md"
+    cv.write_text(SMALL_CV, encoding="utf-8")
+    job.write_text(SMALL_JOB, encoding="utf-8")
+    analysis = analyze(SMALL_CV, SMALL_JOB)
+
+    result = run_cli("--cv", cv, "--job", job, "--max-tokens", "16", "--ctx", "4096", "--threads", "2")
+
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    verdict_line = f"## Verdict: {VERDICT_TEXT[analysis.verdict]} — score {analysis.score}/100"
+    assert verdict_line in out
+    assert "### Advice" in out
+    assert out.index(verdict_line) < out.index("### Requirements") < out.index("### Advice")
+    assert out.index("### Advice") < out.index(answer_start(analysis))
+    assert "_Model: smollm2-135m-instruct" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_readable_report_without_the_model_has_no_advice_heading() -> None:
+    result = run_cli("--no-llm", "--cv", CHEF_CV, "--job", ML_JOB)
+
+    assert result.returncode == 0, result.stderr
+    assert "## Verdict: not a fit — score" in result.stdout
+    assert "### Advice" not in result.stdout
+    assert "_Model:" not in result.stdout
+
+
+# --- bad inputs ------------------------------------------------------------------------------------
+
+
+def _bad_input_args(case: str, tmp_path: Path) -> list[str | Path]:
+    empty = tmp_path / "empty_job.txt"
+    empty.write_text("", encoding="utf-8")
+    binary = tmp_path / "binary_cv.txt"
+    binary.write_bytes(bytes(range(256)) * 8)
+    rtf = tmp_path / "cv.rtf"
+    rtf.write_text("{\\rtf1 Jane Roe, baker}", encoding="utf-8")
+    base: list[str | Path] = ["--cv", CHEF_CV, "--job", ML_JOB]
+    cases: dict[str, list[str | Path]] = {
+        "missing-cv-file": ["--cv", tmp_path / "no_such_cv.txt", "--job", ML_JOB],
+        "empty-job-file": ["--cv", CHEF_CV, "--job", empty],
+        "binary-txt": ["--cv", binary, "--job", ML_JOB],
+        "unsupported-suffix": ["--cv", rtf, "--job", ML_JOB],
+        "temperature-5": [*base, "--temperature", "5"],
+        "max-tokens-0": [*base, "--max-tokens", "0"],
+        "max-tokens-over-ctx": [*base, "--max-tokens", "5000", "--ctx", "4096"],
+        "ctx-too-small": [*base, "--ctx", "100"],
+        "missing-job-argument": ["--cv", CHEF_CV],
+        "not-a-number": [*base, "--max-tokens", "many"],
+        "unknown-chat-format": [*base, "--chat-format", "no-such-format", "--max-tokens", "8"],
+    }
+    return cases[case]
+
+
+@pytest.mark.parametrize(
+    ("case", "named"),
+    [
+        ("missing-cv-file", "no_such_cv.txt"),
+        ("empty-job-file", "empty_job.txt"),
+        ("binary-txt", "binary_cv.txt"),
+        ("unsupported-suffix", ".rtf"),
+        ("temperature-5", "temperature"),
+        ("max-tokens-0", "max_tokens"),
+        ("max-tokens-over-ctx", "max_tokens (5000) must be smaller than ctx (4096)"),
+        ("ctx-too-small", "ctx"),
+        ("missing-job-argument", "--job"),
+        ("not-a-number", "--max-tokens"),
+        ("unknown-chat-format", "no-such-format"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(case: str, named: str, tmp_path: Path) -> None:
+    result = run_cli(*_bad_input_args(case, tmp_path), "--json")
+
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert_one_line_error(result)
+    assert named in result.stderr  # the line says what is wrong
+    assert result.stdout == ""
+
+
+def test_gpu_layers_on_a_cpu_only_build_exits_2_naming_cmake_args() -> None:
+    if gpu_offload_supported():
+        pytest.skip("this llama-cpp-python build can offload to a GPU")
+    result = run_cli("--cv", CHEF_CV, "--job", ML_JOB, "--gpu-layers", "1", "--max-tokens", "8", "--json")
+
+    assert result.returncode == 2
+    assert_one_line_error(result)
+    assert "CMAKE_ARGS" in result.stderr
+
+
+def _model_args(case: str, tmp_path: Path) -> list[str]:
+    return ["--model", "nosuchmodel"] if case == "unknown-name" else ["--model", str(tmp_path / "none.gguf")]
+
+
+@pytest.mark.parametrize("case", ["unknown-name", "missing-gguf-path"])
+def test_unknown_model_exits_2_with_one_line(case: str, tmp_path: Path) -> None:
+    # The README: "an unknown model ... gets one line on stderr saying what to do, and exit code 2".
+    result = run_cli("--cv", CHEF_CV, "--job", ML_JOB, *_model_args(case, tmp_path), "--json")
+
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert_one_line_error(result)
+    assert "smollm2-135m-instruct" in result.stderr  # says which names exist
+    assert result.stdout == ""
+
+
+def test_a_garbage_gguf_exits_2_with_one_line(tmp_path: Path) -> None:
+    garbage = tmp_path / "x.gguf"
+    garbage.write_bytes(b"not a model\x00" * 100)
+    result = run_cli("--cv", CHEF_CV, "--job", ML_JOB, "--model", garbage, "--json")
+
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert_one_line_error(result)
+    assert "x.gguf" in result.stderr
+    assert result.stdout == ""
+
+
+# --- run_analysis in process -------------------------------------------------------------------------
+
+SETTINGS = Settings(max_tokens=12, ctx=4096, threads=2)
+
+
+@pytest.fixture(scope="session")
+def pipeline_session() -> Iterator[None]:
+    yield
+    release_engine()
+
+
+def fixture_doc(name: str) -> Document:
+    return read_document(FIXTURES / name)
+
+
+def strong_pair() -> tuple[Document, Document]:
+    # The pair the reuse test starts with: run first, it leaves the KV cache warm for that test.
+    return fixture_doc("strong_cv.txt"), fixture_doc("strong_job.txt")
+
+
+def small_pair() -> tuple[Document, Document]:
+    return from_text(SMALL_CV, "cv.txt"), from_text(SMALL_JOB, "job.txt")
+
+
+def test_on_token_pieces_add_up_to_the_advice(pipeline_session: None) -> None:
+    cv, job = strong_pair()
+    pieces: list[str] = []
+    seen_metrics: list[int] = []
+    findings_seen_before_tokens: list[bool] = []
+
+    report = run_analysis(
+        cv,
+        job,
+        SETTINGS,
+        on_findings=lambda early: findings_seen_before_tokens.append(not pieces and early.advice == ""),
+        on_token=pieces.append,
+        on_metrics=lambda m: seen_metrics.append(m.generated_tokens),
+    )
+
+    assert findings_seen_before_tokens == [True]  # once, before any advice
+    assert report.advice
+    assert "".join(pieces).strip() == report.advice
+    assert pieces[0] == answer_start(report.analysis)  # our opening comes first
+    assert len(pieces) >= 2  # then the model's own pieces
+    assert report.model is not None and report.model.name == "smollm2-135m-instruct"
+    assert 1 <= report.metrics["generated_tokens"] <= 12
+    assert seen_metrics  # the live metrics were handed out during the stream
+    assert report.metrics["stopped_by_user"] is False
+    assert not any("stopped" in warning for warning in report.warnings)
+
+
+def test_should_stop_keeps_the_advice_and_warns(pipeline_session: None) -> None:
+    cv, job = strong_pair()
+    pieces: list[str] = []
+    checks = 0
+
+    def stop_after_first_piece() -> bool:
+        nonlocal checks
+        checks += 1
+        return True  # asked after each generated piece: the first one is the last
+
+    report = run_analysis(cv, job, SETTINGS, on_token=pieces.append, should_stop=stop_after_first_piece)
+
+    assert checks == 1
+    assert report.metrics["stopped_by_user"] is True
+    assert report.metrics["generated_tokens"] == 1
+    opening = answer_start(report.analysis)
+    assert report.advice.startswith(opening)  # what was produced stands
+    assert "".join(pieces).strip() == report.advice
+    assert any("stopped" in warning and "incomplete" in warning for warning in report.warnings)
+    assert report.to_dict()["advice"] == report.advice
+
+
+def test_a_second_job_for_the_same_cv_reuses_the_cached_prefix(pipeline_session: None) -> None:
+    cv, strong_job = strong_pair()
+    first = run_analysis(cv, strong_job, SETTINGS)
+    other_job = fixture_doc("other_ml_job.txt")
+    second = run_analysis(cv, other_job, SETTINGS)
+
+    engine = load_engine(SETTINGS)  # the same engine (same settings)
+    analysis = analyze(cv.text, other_job.text)
+    text, _ = engine.render(build_messages(analysis, cv.text, other_job.text))
+    system_and_cv = len(engine.tokenize(text[: text.index("\nCV>>>\n\n")]))
+
+    assert first.metrics["prompt_tokens"] > 0
+    assert second.metrics["prompt_tokens_reused"] > 0
+    assert second.metrics["prompt_tokens_reused"] >= system_and_cv - 2
+    assert second.metrics["prompt_tokens_reused"] < second.metrics["prompt_tokens"]
+    assert second.metrics["load_s"] == 0
+
+
+def test_the_advice_prompt_plus_max_tokens_fits_the_context(pipeline_session: None) -> None:
+    cv, job = strong_pair()
+    engine = load_engine(SETTINGS)
+    analysis = analyze(cv.text, job.text)
+    prompt_tokens = len(engine.tokenize(engine.render(build_messages(analysis, cv.text, job.text))[0]))
+    # The largest max_tokens for which the untrimmed messages fit run_analysis's budget.
+    settings = Settings(max_tokens=SETTINGS.ctx - _CONTEXT_MARGIN - prompt_tokens, ctx=SETTINGS.ctx, threads=2)
+
+    try:
+        prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
+    except ContextOverflowError:
+        return  # refusing before any model work would be honest too
+    # What run_analysis hands to Engine.stream must leave room for max_tokens.
+    assert len(engine.tokenize(prompt.text)) + settings.max_tokens <= engine.n_ctx
+
+
+def test_run_analysis_at_the_edge_of_the_budget_fails_with_one_line(pipeline_session: None) -> None:
+    cv, job = small_pair()
+    engine = load_engine(SETTINGS)
+    analysis = analyze(cv.text, job.text)
+    prompt_tokens = len(engine.tokenize(engine.render(build_messages(analysis, cv.text, job.text))[0]))
+    settings = Settings(max_tokens=SETTINGS.ctx - _CONTEXT_MARGIN - prompt_tokens, ctx=SETTINGS.ctx, threads=2)
+
+    try:
+        report = run_analysis(cv, job, settings, should_stop=lambda: True)  # one token at most
+    except ContextOverflowError as error:
+        assert "\n" not in str(error)  # whatever happens, the user gets one line
+    else:
+        assert report.advice.startswith(answer_start(analysis))
