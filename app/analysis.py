@@ -32,7 +32,7 @@ from app.textproc import Language, content_stems, detect_language, raw_tokens, s
 
 SCORE_VERSION = "1.0"
 STRONG_FIT_MIN = 70
-PARTIAL_FIT_MIN = 45
+PARTIAL_FIT_MIN = 30
 MUST_WEIGHT, NICE_WEIGHT, LOCATION_WEIGHT = 3.0, 1.0, 0.5
 STATUS_VALUE = {"met": 1.0, "partial": 0.5, "missing": 0.0}
 

@@ -75,8 +75,11 @@ _INLINE_HEADING_WORDS = (
 # Not inside a longer heading: "Preferred Qualifications:" is one heading.
 _INLINE_HEADING = re.compile(
     r"(?<!Preferred)(?<!Minimum)(?<!Basic)(?<!Key)\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))"
+    # ... or, its colon lost, right after a sentence and before a lower-case word
+    # ("...по проекту. Требования опыт работы от 3 лет ..."): spaces may be normalised away.
+    r"|(?<=[.!?;])\s+(?=" + _INLINE_HEADING_WORDS + r"\s+[a-zа-яё])"
 )
-_HEADING_WITHOUT_COLON = re.compile(r"^(" + _INLINE_HEADING_WORDS + r")\s{2,}")
+_HEADING_WITHOUT_COLON = re.compile(r"^(" + _INLINE_HEADING_WORDS + r")(?:\s{2,}|\s+(?=[a-zа-яё]))")
 _NOT_GIVEN = re.compile(r"not specified|not available|не указан|не требуется|not required", re.IGNORECASE)
 # An item of a must-have block that calls itself optional.
 _OPTIONAL_ITEM = re.compile(
