@@ -46,3 +46,19 @@ class ContextOverflowError(ModelError):
 
 class GenerationCancelled(CVEnhancerError):
     """The user stopped a generation; what was produced so far is kept by the caller."""
+
+
+class CatalogError(ModelError):
+    """models/catalog.toml (or a catalog given instead) cannot be read or is inconsistent."""
+
+
+class DownloadError(ModelError):
+    """A model file cannot be downloaded, checked or removed."""
+
+
+class DiskSpaceError(DownloadError):
+    """Not enough free disk space for a download; refused before it starts."""
+
+
+class ChecksumMismatchError(DownloadError):
+    """A model file's size or sha256 is not the expected one."""

@@ -1,0 +1,508 @@
+"""Getting catalog models onto disk from the Hugging Face Hub, checking them and removing them.
+
+The only module that imports huggingface_hub, and only inside the functions
+that go to the network: listing, verifying, removing and using a model that is
+on disk never load it, so nothing touches the network once a model is present.
+
+What lives in the models folder:
+  <filename>                                   a complete model file, size and sha256 checked
+  .cache/partial/<filename>.<etag>.incomplete  an interrupted download; the next run resumes it
+  downloads.json                               what each download found (size, sha256, commit):
+                                               the reference for files whose catalog entry does
+                                               not know them, and the commit later downloads fetch
+                                               when the catalog's revision is a branch ("main")
+
+A download asks the Hub for the file's metadata (one HEAD request), refuses at
+once when the Hub's size or sha256 differs from the expected one or the disk is
+too small, then fetches with huggingface_hub's `http_get` (its progress bar and
+its retries, which resume with HTTP Range requests) into the partial file, and
+moves the file into place only after its size and sha256 are checked.
+`hf_hub_download` is not used: since huggingface_hub 1.x it deletes the partial
+file of an interrupted download, so a 4 GB download cut at 90 % would restart
+from zero.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from app.catalog import EMBEDDED_DISTRIBUTION, SHA256_PATTERN, CatalogEntry, embedded_model_path, model_path
+from app.errors import ChecksumMismatchError, DiskSpaceError, DownloadError, ModelNotFoundError
+
+RECORDS_FILE = "downloads.json"
+PARTIAL_DIR = Path(".cache") / "partial"
+DISK_MARGIN = 0.05  # of the file size, for the filesystem's own overhead and whatever else is writing
+HASH_CHUNK = 8 * 1024 * 1024
+LIBRARY_NAME = "cv-enhancer"
+
+
+def is_offline(flag: bool = False) -> bool:
+    """--offline, or HF_HUB_OFFLINE set the way huggingface_hub reads it ("1", "true", "yes", "on")."""
+    return flag or os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def free_bytes(folder: Path) -> int:
+    """Free space on the disk that holds folder (or its nearest existing parent)."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return shutil.disk_usage(candidate).free
+    return shutil.disk_usage(Path.cwd()).free  # pragma: no cover - a relative path with no existing parent
+
+
+# --- downloads.json ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a download found: the reference for later checks of the same file."""
+
+    repo_id: str
+    revision: str  # the commit the Hub served ("" when unknown)
+    size_bytes: int
+    sha256: str
+    downloaded_at: str
+
+
+def load_records(models_dir: Path) -> dict[str, Record]:
+    path = models_dir / RECORDS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {filename: Record(**values) for filename, values in data.items()}
+    except (ValueError, TypeError, AttributeError):
+        raise DownloadError(
+            f"{path} is damaged; delete it (the next download of each model records its size and sha256 again)."
+        ) from None
+
+
+def save_record(models_dir: Path, filename: str, record: Record) -> None:
+    records = load_records(models_dir)
+    records[filename] = record
+    path = models_dir / RECORDS_FILE
+    temporary = path.with_suffix(".json.tmp")
+    # Write then rename, so an interrupted write never leaves half a JSON file behind.
+    temporary.write_text(
+        json.dumps({name: asdict(value) for name, value in sorted(records.items())}, indent=2) + "\n", encoding="utf-8"
+    )
+    os.replace(temporary, path)
+
+
+# --- what a file should be --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    size_bytes: int | None
+    sha256: str | None
+    source: str  # where the values come from, for messages
+
+
+def expected_values(entry: CatalogEntry, record: Record | None) -> Expected:
+    """The catalog's size and sha256 when it knows them, else what the first download recorded."""
+    if entry.sha256 or entry.size_bytes:
+        return Expected(entry.size_bytes or None, entry.sha256 or None, "the catalog")
+    if record is not None:
+        return Expected(record.size_bytes, record.sha256, f"{RECORDS_FILE} (first download)")
+    return Expected(None, None, "nowhere yet")
+
+
+def _usable_record(entry: CatalogEntry, record: Record | None) -> Record | None:
+    """A record describes one commit: it is no reference for another commit the catalog now pins."""
+    if record is None or (entry.pinned and record.revision != entry.revision):
+        return None
+    return record
+
+
+@dataclass(frozen=True)
+class ModelState:
+    """A catalog entry and what is on disk for it."""
+
+    entry: CatalogEntry
+    path: Path
+    on_disk: bool
+    size_bytes: int | None  # exact, when the catalog, a record or the file says
+    sha256: str | None
+    revision: str  # the recorded commit when there is one, else the catalog's revision
+
+
+def model_states(entries: list[CatalogEntry], models_dir: Path) -> list[ModelState]:
+    records = load_records(models_dir)
+    states = []
+    for entry in entries:
+        try:
+            path = model_path(entry, models_dir)
+        except ModelNotFoundError:  # the embedded package is missing: listed as not on disk
+            path = models_dir / entry.filename
+        on_disk = path.is_file()
+        record = records.get(entry.filename) if not entry.embedded else None
+        expected = expected_values(entry, record)
+        size = expected.size_bytes or (path.stat().st_size if on_disk else None)
+        revision = record.revision if record is not None and record.revision else entry.revision
+        states.append(ModelState(entry, path, on_disk, size, expected.sha256, revision))
+    return states
+
+
+# --- hashing ----------------------------------------------------------------------------------
+
+
+def sha256_file(path: Path, *, progress: bool = True, label: str | None = None) -> str:
+    """The file's sha256, read in chunks (with a progress bar: a 7 GB file takes a while)."""
+    digest = hashlib.sha256()
+    description = f"checking {label or path.name}"
+    with _progress_bar(path.stat().st_size, description, progress) as bar, path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+            bar(len(chunk))
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, description: str, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield lambda _size: None
+        return
+    # huggingface_hub's tqdm, set up like its download bar: HF_HUB_DISABLE_PROGRESS_BARS applies, and
+    # disable=None shows it on a terminal only (no bar spam in logs).
+    from huggingface_hub.utils import tqdm
+
+    with tqdm(total=total, unit="B", unit_scale=True, desc=description, disable=None) as bar:
+        yield bar.update
+
+
+# --- download ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DownloadResult:
+    path: Path
+    fetched: bool  # False: it was already on disk (or ships with the install)
+    revision: str | None
+
+
+def download(
+    entry: CatalogEntry,
+    models_dir: Path,
+    *,
+    offline: bool = False,
+    progress: bool = True,
+    endpoint: str | None = None,
+) -> DownloadResult:
+    """Put the entry's file in models_dir, checked; a file already there is used without the network."""
+    if entry.embedded:
+        return DownloadResult(embedded_model_path(), False, None)
+    models_dir = models_dir.absolute()
+    target = models_dir / entry.filename
+    records = load_records(models_dir)
+    record = _usable_record(entry, records.get(entry.filename))
+    if target.is_file():
+        _accept_present(entry, target, record, progress=progress)
+        return DownloadResult(target, False, record.revision if record else None)
+    if is_offline(offline):
+        raise DownloadError(
+            f"{entry.cli_name} is not on disk and offline mode is on (--offline or HF_HUB_OFFLINE=1); download it "
+            f"on a connected machine, or copy {entry.filename} into {models_dir}."
+        )
+
+    expected = expected_values(entry, record)
+    # A branch revision ("main") is fetched at the commit the first download recorded, so the
+    # recorded size and sha256 keep describing what the Hub serves.
+    revision = record.revision if record is not None and record.revision and not entry.pinned else entry.revision
+    partial_dir = models_dir / PARTIAL_DIR
+    if expected.size_bytes:  # known: refuse before touching the network
+        _check_disk_space(entry, models_dir, expected.size_bytes, _partial_bytes(partial_dir, entry.filename))
+
+    hub = _Hub(entry, revision, endpoint)
+    metadata = hub.metadata()
+    hub_sha256 = metadata.etag if metadata.etag and SHA256_PATTERN.fullmatch(metadata.etag) else None
+    if expected.size_bytes and metadata.size and metadata.size != expected.size_bytes:
+        raise ChecksumMismatchError(
+            f"the Hub's {entry.filename} at {_short(metadata.commit)} is {metadata.size:,} bytes, not the "
+            f"{expected.size_bytes:,} that {expected.source} expects; nothing was downloaded: check revision, "
+            f"size_bytes and sha256 of {entry.cli_name} in the catalog."
+        )
+    if expected.sha256 and hub_sha256 and hub_sha256 != expected.sha256:
+        raise ChecksumMismatchError(
+            f"the Hub's {entry.filename} at {_short(metadata.commit)} has sha256 {hub_sha256[:12]}…, not the "
+            f"{expected.sha256[:12]}… that {expected.source} expects; nothing was downloaded: check revision "
+            f"and sha256 of {entry.cli_name} in the catalog."
+        )
+    size = expected.size_bytes or metadata.size
+    sha256 = expected.sha256 or hub_sha256  # the Hub's LFS sha256 checks even a file the catalog does not know
+
+    # One partial file per version of the file (its etag), so a resume never appends another version's bytes.
+    partial = partial_dir / f"{entry.filename}.{(metadata.etag or metadata.commit or 'unknown')[:16]}.incomplete"
+    for stale in partial_dir.glob(f"{entry.filename}.*.incomplete"):
+        if stale != partial:
+            stale.unlink()
+    already = partial.stat().st_size if partial.is_file() else 0
+    if size and already > size:
+        partial.unlink()
+        already = 0
+    if size:
+        _check_disk_space(entry, models_dir, size, already)
+    partial_dir.mkdir(parents=True, exist_ok=True)
+    hub.fetch(metadata, partial, already, size, progress=progress)
+
+    actual_size = partial.stat().st_size
+    if size and actual_size != size:
+        partial.unlink()
+        raise ChecksumMismatchError(
+            f"{entry.filename} arrived with {actual_size:,} bytes instead of {size:,}; the bad file was deleted: "
+            f"run the same command again."
+        )
+    digest = sha256_file(partial, progress=progress, label=entry.filename)
+    if sha256 and digest != sha256:
+        partial.unlink()
+        raise ChecksumMismatchError(
+            f"{entry.filename} arrived with sha256 {digest[:12]}…, not the expected {sha256[:12]}… (from "
+            f"{expected.source if expected.sha256 else 'the Hub'}); the bad file was deleted: run the same command "
+            f"again, and report it if it happens twice."
+        )
+    os.replace(partial, target)
+    commit = metadata.commit or (revision if entry.pinned else "")
+    save_record(
+        models_dir,
+        entry.filename,
+        Record(entry.repo_id, commit, actual_size, digest, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+    )
+    return DownloadResult(target, True, commit or None)
+
+
+def _accept_present(entry: CatalogEntry, target: Path, record: Record | None, *, progress: bool) -> None:
+    """A file already in place: checked against what is known, without the network."""
+    expected = expected_values(entry, record)
+    size = target.stat().st_size
+    if expected.size_bytes and size != expected.size_bytes:
+        raise ChecksumMismatchError(
+            f"{target} is {size:,} bytes, not the {expected.size_bytes:,} that {expected.source} expects; "
+            f"run `python scripts/download_models.py remove {entry.cli_name}` and download it again."
+        )
+    if record is not None and (not entry.sha256 or record.sha256 == entry.sha256):
+        return  # checked when it was downloaded; `verify` re-hashes on demand
+    if not expected.sha256:
+        return  # nothing to check against (a file put there by hand, for a catalog entry with no sha256)
+    digest = sha256_file(target, progress=progress)
+    if digest != expected.sha256:
+        raise ChecksumMismatchError(
+            f"{target} has sha256 {digest[:12]}…, not the {expected.sha256[:12]}… that {expected.source} expects; "
+            f"run `python scripts/download_models.py remove {entry.cli_name}` and download it again."
+        )
+    revision = entry.revision if entry.pinned else ""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    save_record(target.parent, entry.filename, Record(entry.repo_id, revision, size, digest, now))
+
+
+def _partial_bytes(partial_dir: Path, filename: str) -> int:
+    return sum(path.stat().st_size for path in partial_dir.glob(f"{filename}.*.incomplete"))
+
+
+def _check_disk_space(entry: CatalogEntry, models_dir: Path, size: int, already: int) -> None:
+    needed = max(size - already, 0) + int(size * DISK_MARGIN)
+    free = free_bytes(models_dir)
+    if free < needed:
+        raise DiskSpaceError(
+            f"not enough disk space for {entry.cli_name}: it needs {needed / 1e9:.1f} GB free in {models_dir} "
+            f"(the file plus a 5% margin) and {free / 1e9:.1f} GB is free; free some space or use another "
+            f"models folder (--models-dir)."
+        )
+
+
+def _short(commit: str | None) -> str:
+    return commit[:8] if commit else "the requested revision"
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception's text on one short line (huggingface_hub's messages span several)."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+@dataclass(frozen=True)
+class _Metadata:
+    url: str  # where to GET the bytes
+    commit: str | None
+    etag: str | None
+    size: int | None
+
+
+class _Hub:
+    """The network half of a download: huggingface_hub calls, their errors turned into DownloadError lines."""
+
+    def __init__(self, entry: CatalogEntry, revision: str, endpoint: str | None) -> None:
+        from huggingface_hub import constants, hf_hub_url
+        from huggingface_hub.utils import build_hf_headers
+
+        self.entry = entry
+        self.revision = revision
+        self.endpoint = endpoint
+        self.url = hf_hub_url(entry.repo_id, entry.filename, revision=revision, endpoint=endpoint)
+        self.where = endpoint or constants.ENDPOINT
+        self.headers: dict[str, str] = build_hf_headers(library_name=LIBRARY_NAME)
+
+    def metadata(self) -> _Metadata:
+        from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+        try:
+            metadata = get_hf_file_metadata(self.url, headers=self.headers, endpoint=self.endpoint)
+        except Exception as error:
+            raise self._error(error, "asking the Hub about") from None
+        url = metadata.location
+        if url == self.url and metadata.commit_hash:
+            # No redirect to a content-addressed CDN URL: fetch by commit, so the bytes match this answer
+            # even if the branch moves while we download.
+            url = hf_hub_url(
+                self.entry.repo_id, self.entry.filename, revision=metadata.commit_hash, endpoint=self.endpoint
+            )
+        return _Metadata(url, metadata.commit_hash, metadata.etag, metadata.size)
+
+    def fetch(self, metadata: _Metadata, partial: Path, already: int, size: int | None, *, progress: bool) -> None:
+        from urllib.parse import urlparse
+
+        from huggingface_hub.file_download import http_get
+        from huggingface_hub.utils import are_progress_bars_disabled, disable_progress_bars, enable_progress_bars
+
+        headers = dict(self.headers)
+        if urlparse(metadata.url).netloc != urlparse(self.url).netloc:
+            headers.pop("authorization", None)  # a signed CDN URL: the Hub token stays on the Hub
+        was_disabled = are_progress_bars_disabled()
+        if not progress:
+            disable_progress_bars()
+        try:
+            with partial.open("ab") as handle:
+                # http_get retries dropped connections itself, resuming with a Range request.
+                http_get(
+                    metadata.url,
+                    handle,
+                    resume_size=already,
+                    headers=headers,
+                    expected_size=size,
+                    displayed_filename=self.entry.filename,
+                )
+        except KeyboardInterrupt:
+            raise  # the partial file stays: the next run resumes it
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                raise DiskSpaceError(
+                    f"the disk filled up while downloading {self.entry.filename}; free some space and run the "
+                    f"same command again to resume."
+                ) from None
+            raise self._failed(error, partial) from None
+        except Exception as error:
+            raise self._failed(error, partial) from None
+        finally:
+            if not progress and not was_disabled:
+                enable_progress_bars()
+
+    def _failed(self, error: Exception, partial: Path) -> DownloadError:
+        response = getattr(error, "response", None)
+        if getattr(response, "status_code", None) == 416:
+            # The server cannot serve the rest of our partial file: it is not a prefix of this file. Start over.
+            partial.unlink(missing_ok=True)
+        return self._error(error, "downloading")
+
+    def _error(self, error: Exception, doing: Literal["asking the Hub about", "downloading"]) -> DownloadError:
+        from huggingface_hub import errors
+        from huggingface_hub.errors import (
+            GatedRepoError,
+            HfHubHTTPError,
+            OfflineModeIsEnabled,
+            RepositoryNotFoundError,
+            RevisionNotFoundError,
+        )
+
+        # huggingface_hub < 1.0 names the remote 404 EntryNotFoundError (pyproject allows >= 0.34).
+        remote_entry_not_found = getattr(errors, "RemoteEntryNotFoundError", errors.EntryNotFoundError)
+
+        entry = self.entry
+        resume = " run the same command again to resume." if doing == "downloading" else ""
+        if isinstance(error, GatedRepoError):
+            return DownloadError(
+                f"{entry.repo_id} is gated; accept its licence on the Hub, set HF_TOKEN, and run the command again."
+            )
+        if isinstance(error, RepositoryNotFoundError):
+            return DownloadError(
+                f"the Hub has no repo {entry.repo_id} (or it is private); check repo_id of {entry.cli_name} "
+                f"in the catalog."
+            )
+        if isinstance(error, RevisionNotFoundError):
+            return DownloadError(
+                f"{entry.repo_id} has no revision {self.revision}; fix revision of {entry.cli_name} in the catalog "
+                f'("main" takes the latest).'
+            )
+        if isinstance(error, remote_entry_not_found):
+            return DownloadError(
+                f"{entry.repo_id} has no file {entry.filename} at {self.revision}; check filename and revision "
+                f"of {entry.cli_name} in the catalog."
+            )
+        if isinstance(error, OfflineModeIsEnabled):
+            return DownloadError(
+                f"{entry.cli_name} is not on disk and huggingface_hub is in offline mode; unset "
+                "HF_HUB_OFFLINE on a connected machine to download it."
+            )
+        if isinstance(error, HfHubHTTPError):
+            status = error.response.status_code if error.response is not None else "error"
+            return DownloadError(
+                f"the Hub answered HTTP {status} while {doing} {entry.filename}; try again later"
+                f"{' (or set HF_TOKEN)' if status in (401, 403) else ''}.{resume}"
+            )
+        return DownloadError(
+            f"{doing} {entry.filename} from {self.where} failed ({_one_line(error)}); check the connection and "
+            f"run the same command again{' to resume' if resume else ''}."
+        )
+
+
+# --- verify and remove ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    entry: CatalogEntry
+    path: Path
+    state: Literal["ok", "mismatch", "unverified", "missing"]
+    detail: str
+
+
+def verify(entry: CatalogEntry, models_dir: Path, *, progress: bool = True) -> Check:
+    """Re-hash the entry's file on disk and compare it with the catalog's values, else the recorded ones."""
+    path = model_path(entry, models_dir)
+    if not path.is_file():
+        return Check(entry, path, "missing", "not on disk")
+    record = None if entry.embedded else load_records(models_dir).get(entry.filename)
+    expected = expected_values(entry, record)
+    size = path.stat().st_size
+    if expected.size_bytes and size != expected.size_bytes:
+        return Check(entry, path, "mismatch", f"{size:,} bytes, expected {expected.size_bytes:,} ({expected.source})")
+    if not expected.sha256:
+        return Check(entry, path, "unverified", "no known sha256 (not downloaded by this tool)")
+    digest = sha256_file(path, progress=progress)
+    if digest != expected.sha256:
+        return Check(
+            entry, path, "mismatch", f"sha256 {digest[:12]}…, expected {expected.sha256[:12]}… ({expected.source})"
+        )
+    return Check(entry, path, "ok", f"{size:,} bytes, sha256 {digest[:12]}… as {expected.source} says")
+
+
+def remove(entry: CatalogEntry, models_dir: Path) -> list[Path]:
+    """Delete the entry's file and any partial download of it; its record stays, to check a re-download."""
+    if entry.embedded:
+        raise DownloadError(
+            f"{entry.cli_name} ships with the install (the {EMBEDDED_DISTRIBUTION} package), not as a download; "
+            f"there is nothing to remove."
+        )
+    removed = []
+    for path in [models_dir / entry.filename, *(models_dir / PARTIAL_DIR).glob(f"{entry.filename}.*.incomplete")]:
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
