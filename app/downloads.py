@@ -506,3 +506,16 @@ def remove(entry: CatalogEntry, models_dir: Path) -> list[Path]:
             path.unlink()
             removed.append(path)
     return removed
+
+
+def bytes_on_disk(entry: CatalogEntry, models_dir: Path) -> int:
+    """How much of the entry's file a running (or interrupted) download has written so far.
+
+    Lets a caller without a terminal (the app) draw its own progress bar while
+    `download` runs in another thread.
+    """
+    target = models_dir.absolute() / entry.filename
+    if target.is_file():
+        return target.stat().st_size
+    partials = list((models_dir.absolute() / PARTIAL_DIR).glob(f"{entry.filename}.*.incomplete"))
+    return max((path.stat().st_size for path in partials), default=0)

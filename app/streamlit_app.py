@@ -8,14 +8,16 @@ raises is shown here as one `st.error` line that says what to do.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from app.catalog import available_models
+from app.catalog import MODELS_DIR, available_models, find_entry, load_catalog
 from app.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
+from app.downloads import bytes_on_disk, download
 from app.engine import GenerationMetrics, gpu_offload_supported
 from app.errors import CVEnhancerError, InputError
 from app.memory import gpu_memory_used_mb
@@ -87,6 +89,8 @@ def sidebar_settings() -> Settings | None:
                 ram = f", needs about {choice.ram_gb:g} GB RAM" if choice.ram_gb else ""
                 st.markdown(f"**{choice.label}**{ram}")
                 st.code(choice.download_command, language="bash")
+                if st.button("Download now", key=f"download_{choice.name}", help="Fetch it from Hugging Face"):
+                    download_with_progress(choice.name)
 
     sidebar.subheader("Device")
     threads = sidebar.number_input("CPU threads", 1, 256, default_threads(), help=describe("threads"))
@@ -123,6 +127,34 @@ def sidebar_settings() -> Settings | None:
     except CVEnhancerError as error:
         sidebar.error(str(error))
         return None
+
+
+def download_with_progress(name: str) -> None:
+    """Download a catalog model, drawing a progress bar from the bytes already on disk."""
+    entry = find_entry(name, load_catalog())
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = download(entry, MODELS_DIR, progress=False)
+        except CVEnhancerError as error:
+            outcome["error"] = error
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    bar = st.progress(0.0, text=f"Downloading {entry.filename}…")
+    total = entry.size_bytes or int(entry.approx_gb * 1e9) or None
+    while worker.is_alive():
+        done = bytes_on_disk(entry, MODELS_DIR)
+        fraction = min(done / total, 1.0) if total else 0.0
+        bar.progress(fraction, text=f"Downloading {entry.filename}: {done / 1e9:.2f} of {(total or 0) / 1e9:.2f} GB")
+        time.sleep(0.5)
+    if "error" in outcome:
+        bar.empty()
+        st.error(str(outcome["error"]))
+        return
+    bar.progress(1.0, text=f"Downloaded and verified: {outcome['result'].path}")
+    st.rerun()  # the model now shows as available in the picker
 
 
 # --- inputs ------------------------------------------------------------------

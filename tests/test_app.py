@@ -141,3 +141,17 @@ def test_stop_keeps_what_was_generated() -> None:
     assert "2. Experience: you" in page
     assert any("stopped by you" in element.value for element in app.warning)
     assert app.session_state["generating"] is False
+
+
+def test_download_from_the_app_offline_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Offline, the app's download button must refuse in one line, not hang or crash.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    app.run()
+    download = next(widget for widget in app.sidebar.button if widget.label == "Download now")
+    download.click()
+    app.run()
+    assert not app.exception
+    errors = [element.value for element in app.error]
+    assert len(errors) == 1
+    assert "offline mode is on" in errors[0] and "\n" not in errors[0]

@@ -597,3 +597,17 @@ def test_a_broken_catalog_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(CatalogError, match="exactly one entry with default = true") as error:
         load_catalog(broken)
     assert "\n" not in str(error.value)
+
+
+def test_bytes_on_disk_counts_the_partial_then_the_final_file(tmp_path: Path) -> None:
+    from app.catalog import load_catalog
+    from app.downloads import PARTIAL_DIR, bytes_on_disk
+
+    entry = next(entry for entry in load_catalog() if not entry.embedded)
+    assert bytes_on_disk(entry, tmp_path) == 0
+    partial = tmp_path / PARTIAL_DIR / f"{entry.filename}.abc.incomplete"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"x" * 1000)
+    assert bytes_on_disk(entry, tmp_path) == 1000
+    (tmp_path / entry.filename).write_bytes(b"y" * 2500)
+    assert bytes_on_disk(entry, tmp_path) == 2500
