@@ -427,27 +427,21 @@ def bare_completion(
 
 
 class BareBaseline:
-    """Baseline for scripts/benchmark.py's pp/tg tests: one plain `llama_cpp.Llama`, none of our layer.
+    """Baseline for scripts/benchmark.py's pp/tg tests: llama-cpp-python called directly, none of our layer.
 
-    No Engine, lock, streaming or live metrics: `create_completion` on a text
-    prompt (tokenized by llama-cpp-python exactly as Engine.tokenize does),
-    non-streaming, from an empty KV cache, with the same load settings and
-    sampling arguments. Tokens/s come from llama.cpp's perf counters, read as
-    Engine reads them, so ours/bare is the project's overhead like for like.
+    It calls `create_completion` on the very `llama_cpp.Llama` an Engine
+    loaded: a text prompt (tokenized by llama-cpp-python exactly as
+    Engine.tokenize does), non-streaming, from an empty KV cache, with the same
+    sampling arguments, and none of Engine's tokenizing, lock, streaming or
+    live metrics. Sharing the model keeps one copy of the weights in RAM or
+    VRAM and lets the benchmark interleave the two paths, so the machine's
+    drift hits both alike. Tokens/s come from llama.cpp's perf counters, read
+    as Engine reads them: ours/bare is the project's overhead like for like.
     """
 
-    def __init__(self, load: LoadSettings) -> None:
-        started = time.perf_counter()
-        self.llm = llama_cpp.Llama(
-            model_path=load.model_path,
-            n_ctx=load.n_ctx,
-            n_threads=load.n_threads,
-            n_threads_batch=load.n_threads_batch,
-            n_batch=load.n_batch,
-            n_gpu_layers=load.n_gpu_layers,
-            verbose=False,
-        )
-        self.load_s = time.perf_counter() - started
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.llm = engine.llm
 
     def prompt_processing(self, prompt: str, *, decoding: Decoding) -> dict[str, float | None]:
         """llama-bench's pp test: evaluate the whole prompt and sample one token."""
@@ -458,17 +452,18 @@ class BareBaseline:
         return self._run(prompt, decoding=decoding, max_tokens=max_tokens, ignore_eos=True)
 
     def _run(self, prompt: str, *, decoding: Decoding, max_tokens: int, ignore_eos: bool) -> dict[str, float | None]:
-        self.llm.reset()  # an empty cache: the whole prompt is evaluated, as after Engine's reset_cache
-        llama_cpp.llama_perf_context_reset(self.llm.ctx)
-        started = time.perf_counter()
-        self.llm.create_completion(
-            prompt,
-            max_tokens=max_tokens,
-            logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
-            **_sampling_arguments(decoding),
-        )
-        total_s = time.perf_counter() - started
-        perf = llama_cpp.llama_perf_context(self.llm.ctx)
+        with self.engine.lock:  # the model is the engine's: never two calls at once
+            self.llm.reset()  # an empty cache: the whole prompt is evaluated, as after Engine's reset_cache
+            llama_cpp.llama_perf_context_reset(self.llm.ctx)
+            started = time.perf_counter()
+            self.llm.create_completion(
+                prompt,
+                max_tokens=max_tokens,
+                logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
+                **_sampling_arguments(decoding),
+            )
+            total_s = time.perf_counter() - started
+            perf = llama_cpp.llama_perf_context(self.llm.ctx)
         measured_prompt = perf.t_p_eval_ms > 0 and perf.n_p_eval > 0
         measured_gen = perf.t_eval_ms > 0 and perf.n_eval > 0
         return {
@@ -477,10 +472,6 @@ class BareBaseline:
             "prompt_tokens": float(perf.n_p_eval) if measured_prompt else 0.0,
             "total_s": total_s,
         }
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.llm.close()
 
 
 def reset_cache(engine: Engine) -> None:

@@ -1,0 +1,180 @@
+"""Benchmark models on this machine, CPU against GPU, in the manner of llama.cpp's llama-bench.
+
+For each configuration (models × --threads × --gpu-layers × --batch × --ctx),
+in a fresh process: the load (timed apart), an untimed warm-up, then -r
+repetitions of prompt processing (pp N), generation (tg N) and the real task
+(one CV + job analysis: time to first token, total time, tokens/s); the same
+pp/tg through bare llama-cpp-python give the project's overhead ratio. Reports
+mean ± sample standard deviation, peak RSS and GPU memory per configuration.
+GPU configurations on a build without GPU offload are reported as skipped,
+with the rebuild command.
+
+Examples:
+  python scripts/benchmark.py --threads 1,2 -r 3
+  python scripts/benchmark.py -m llama-2-7b-chat --gpu-layers 0,16,all -o gpu.json
+  python scripts/benchmark.py --from-json gpu.json --output csv
+  python scripts/benchmark.py --compare cpu.json gpu.json
+
+Exit codes: 0 done (skipped GPU rows included); 1 a configuration failed or an
+internal error; 2 bad input (one line on stderr saying what to do); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.benchmark import (
+    Options,
+    compare_markdown,
+    expand_configs,
+    load_result,
+    parse_list,
+    prepare,
+    run_benchmark,
+    to_csv,
+    to_json,
+    to_markdown,
+)
+from app.errors import CVEnhancerError
+from app.settings import EMBEDDED_MODEL_NAME, default_threads
+
+FORMATS = ("md", "csv", "json")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="benchmark.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "-m",
+        "--model",
+        action="append",
+        help=f"catalog name or .gguf path; repeat for several models (default: {EMBEDDED_MODEL_NAME})",
+    )
+    parser.add_argument("-t", "--threads", help="CPU threads, a list, e.g. 1,2,4 (default: physical cores)")
+    parser.add_argument("-ngl", "--gpu-layers", default="0", help="layers offloaded, a list, e.g. 0,16,all (default 0)")
+    parser.add_argument("-b", "--batch", default="512", help="n_batch, a list (default 512)")
+    parser.add_argument("-c", "--ctx", default="4096", help="n_ctx, a list (default 4096)")
+    parser.add_argument("-r", "--repetitions", type=int, default=5, help="timed repetitions of each test (default 5)")
+    parser.add_argument("-p", "--n-prompt", type=int, default=512, help="pp test: prompt tokens (default 512; 0 skips)")
+    parser.add_argument("-n", "--n-gen", type=int, default=128, help="tg test: new tokens (default 128; 0 skips)")
+    task = parser.add_mutually_exclusive_group()
+    task.add_argument("--task", dest="task", action="store_true", default=True, help="run the real task (default)")
+    task.add_argument("--no-task", dest="task", action="store_false", help="skip the real task")
+    parser.add_argument("--task-tokens", type=int, default=64, help="the task's most new tokens (default 64)")
+    parser.add_argument("--task-cv", type=Path, help="the task's CV (default: app/examples/example_cv.txt)")
+    parser.add_argument("--task-job", type=Path, help="the task's job (default: app/examples/example_job.txt)")
+    parser.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up")
+    parser.add_argument("--no-overhead", action="store_true", help="skip the bare llama-cpp-python baseline")
+    parser.add_argument("--output", choices=FORMATS, help="md (default), csv or json; default from -o's suffix")
+    parser.add_argument("-o", "--out-file", type=Path, help="write the output to this file instead of stdout")
+    parser.add_argument("--timeout", type=float, help="seconds after which one configuration is stopped as failed")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    parser.add_argument("--from-json", type=Path, metavar="FILE", help="render a saved JSON result; run nothing")
+    parser.add_argument(
+        "--compare", nargs=2, type=Path, metavar=("A.json", "B.json"), help="speed-up of B over A; run nothing"
+    )
+    return parser
+
+
+def output_format(args: argparse.Namespace) -> str:
+    if args.output:
+        return str(args.output)
+    suffix = args.out_file.suffix.lower().lstrip(".") if args.out_file else ""
+    return suffix if suffix in FORMATS else "md"
+
+
+def emit(text: str, out_file: Path | None) -> None:
+    if out_file is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        out_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CVEnhancerError(f"cannot write {out_file}: {error.strerror or error}") from None
+    print(f"wrote {out_file}", file=sys.stderr)
+
+
+def render(result: dict, fmt: str) -> str:  # type: ignore[type-arg]
+    return {"md": to_markdown, "csv": to_csv, "json": lambda r: to_json(r) + "\n"}[fmt](result)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.compare:
+            a_path, b_path = args.compare
+            text = compare_markdown(load_result(a_path), load_result(b_path), str(a_path), str(b_path))
+            emit(text, args.out_file)
+            return 0
+        if args.from_json:
+            emit(render(load_result(args.from_json), output_format(args)), args.out_file)
+            return 0
+        options = Options(
+            repetitions=args.repetitions,
+            n_prompt=args.n_prompt,
+            n_gen=args.n_gen,
+            task=args.task,
+            task_tokens=args.task_tokens,
+            task_cv=str(args.task_cv) if args.task_cv else None,
+            task_job=str(args.task_job) if args.task_job else None,
+            warmup=not args.no_warmup,
+            overhead=not args.no_overhead,
+        )
+        configs = expand_configs(
+            args.model or [EMBEDDED_MODEL_NAME],
+            parse_list(args.threads, "--threads") if args.threads else [default_threads()],
+            parse_list(args.gpu_layers, "--gpu-layers", allow_all=True, minimum=0),
+            parse_list(args.batch, "--batch"),
+            parse_list(args.ctx, "--ctx"),
+        )
+        planned = prepare(configs, options)
+        fmt = output_format(args)
+        result = run_with_progress(planned, options, args)
+        emit(render(result, fmt), args.out_file)
+        failed = [row for row in result["results"] if row["status"] == "failed"]
+        for reason in dict.fromkeys(row["reason"] for row in failed):
+            print(f"error: a configuration failed: {reason}", file=sys.stderr)
+        return 1 if failed else 0
+    except CVEnhancerError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours: still one line, and how to report it
+        print(
+            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def run_with_progress(planned: list, options: Options, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+    """run_benchmark with a tqdm bar over the configurations on stderr (off with --no-progress or no TTY)."""
+    from tqdm import tqdm
+
+    disable = args.no_progress or not sys.stderr.isatty()
+    with tqdm(total=len(planned), desc="benchmark", unit="config", file=sys.stderr, disable=disable) as bar:
+
+        def progress(done: int, total: int, label: str) -> None:
+            bar.update(done - bar.n)
+            bar.set_postfix_str(label)
+
+        return run_benchmark(planned, options, progress=progress, timeout_s=args.timeout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
