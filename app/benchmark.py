@@ -41,6 +41,7 @@ from app.documents import read_document
 from app.engine import gpu_offload_supported, llama_cpp_version
 from app.errors import CVEnhancerError, InputError, SettingsError
 from app.gguf_info import read_gguf_info
+from app.memory import gpu_info
 from app.settings import Settings, make_settings
 
 SCHEMA = "cv-enhancer-benchmark/1"
@@ -394,26 +395,6 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine() or "unknown"
-
-
-def gpu_info() -> dict[str, Any] | None:
-    """The first NVIDIA GPU's name and memory (NVML), or None where there is none to ask."""
-    try:
-        import pynvml
-    except ImportError:
-        return None
-    try:
-        pynvml.nvmlInit()
-        try:
-            handle = pynvml.nvmlDeviceGetHandleByIndex(0)
-            name = pynvml.nvmlDeviceGetName(handle)
-            total = pynvml.nvmlDeviceGetMemoryInfo(handle).total
-        finally:
-            pynvml.nvmlShutdown()
-    except pynvml.NVMLError:
-        return None
-    name = name.decode() if isinstance(name, bytes) else str(name)
-    return {"name": name, "memory_total_mb": round(total / (1024 * 1024))}
 
 
 def model_info(model: ResolvedModel) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import psutil
 
@@ -12,6 +14,7 @@ from app.errors import InsufficientMemoryError
 from app.gguf_info import GgufInfo, read_gguf_info
 
 _MB = 1024 * 1024
+T = TypeVar("T")
 
 
 def rss_mb() -> float:
@@ -43,7 +46,26 @@ def gpu_memory_used_mb() -> float | None:
     return _nvml_memory("used")
 
 
+def gpu_info() -> dict[str, Any] | None:
+    """The first NVIDIA GPU's name and total memory (NVML), or None where there is none to ask."""
+
+    def ask(pynvml: Any, handle: Any) -> dict[str, Any]:
+        name = pynvml.nvmlDeviceGetName(handle)
+        total = pynvml.nvmlDeviceGetMemoryInfo(handle).total
+        return {
+            "name": name.decode() if isinstance(name, bytes) else str(name),
+            "memory_total_mb": round(total / _MB),
+        }
+
+    return _ask_nvml(ask)
+
+
 def _nvml_memory(field: str) -> float | None:
+    return _ask_nvml(lambda pynvml, handle: float(getattr(pynvml.nvmlDeviceGetMemoryInfo(handle), field)) / _MB)
+
+
+def _ask_nvml(question: Callable[[Any, Any], T]) -> T | None:
+    """Ask NVML about GPU 0; None without the library, a driver or a GPU."""
     try:
         import pynvml
     except ImportError:
@@ -51,8 +73,7 @@ def _nvml_memory(field: str) -> float | None:
     try:
         pynvml.nvmlInit()
         try:
-            handle = pynvml.nvmlDeviceGetHandleByIndex(0)
-            return float(getattr(pynvml.nvmlDeviceGetMemoryInfo(handle), field)) / _MB
+            return question(pynvml, pynvml.nvmlDeviceGetHandleByIndex(0))
         finally:
             pynvml.nvmlShutdown()
     except pynvml.NVMLError:
