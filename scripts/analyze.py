@@ -22,26 +22,15 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli import parser_from_doc, run
 from app.documents import Document, read_document
-from app.errors import CVEnhancerError
 from app.pipeline import run_analysis
 from app.report import Report
 from app.settings import Settings, describe, make_settings
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="analyze.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = parser_from_doc("analyze.py", __doc__)
     parser.add_argument("--cv", required=True, type=Path, help="the CV: .pdf (with a text layer), .docx, .txt or .md")
     parser.add_argument("--job", required=True, type=Path, help="the job description: .pdf, .docx, .txt or .md")
     parser.add_argument("--model", help=describe("model") + " (default: the embedded SmolLM2-135M)")
@@ -64,42 +53,32 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        settings = make_settings(
-            model=args.model,
-            chat_format=args.chat_format,
-            greedy=False if args.temperature is not None else True,
-            temperature=args.temperature,
-            top_p=args.top_p,
-            seed=args.seed,
-            max_tokens=args.max_tokens,
-            threads=args.threads,
-            threads_batch=args.threads_batch,
-            batch=args.batch,
-            gpu_layers=args.gpu_layers,
-            ctx=args.ctx,
-            use_llm=not args.no_llm,
-        )
-        cv = read_document(args.cv)
-        job = read_document(args.job)
-        if args.json:
-            report = run_analysis(cv, job, settings)
-            print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-            return 0
-        return _run_readable(cv, job, settings)
-    except CVEnhancerError as error:
-        # Bad files, settings, models and context sizes: all fixable by the user.
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except Exception as error:  # a bug of ours: still one line, and how to report it
-        print(
-            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
-            file=sys.stderr,
-        )
-        return 1
+    return run(lambda: _analyze(args))
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    settings = make_settings(
+        model=args.model,
+        chat_format=args.chat_format,
+        greedy=False if args.temperature is not None else True,
+        temperature=args.temperature,
+        top_p=args.top_p,
+        seed=args.seed,
+        max_tokens=args.max_tokens,
+        threads=args.threads,
+        threads_batch=args.threads_batch,
+        batch=args.batch,
+        gpu_layers=args.gpu_layers,
+        ctx=args.ctx,
+        use_llm=not args.no_llm,
+    )
+    cv = read_document(args.cv)
+    job = read_document(args.job)
+    if args.json:
+        report = run_analysis(cv, job, settings)
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    return _run_readable(cv, job, settings)
 
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:

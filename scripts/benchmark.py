@@ -37,25 +37,15 @@ from app.benchmark import (
     to_json,
     to_markdown,
 )
-from app.errors import CVEnhancerError
+from app.cli import parser_from_doc, run
+from app.errors import InputError
 from app.settings import EMBEDDED_MODEL_NAME, default_threads
 
 FORMATS = ("md", "csv", "json")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="benchmark.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = parser_from_doc("benchmark.py", __doc__)
     parser.add_argument(
         "-m",
         "--model",
@@ -103,7 +93,7 @@ def emit(text: str, out_file: Path | None) -> None:
     try:
         out_file.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise CVEnhancerError(f"cannot write {out_file}: {error.strerror or error}") from None
+        raise InputError(f"cannot write {out_file}: {error.strerror or error}; choose another -o path.") from None
     print(f"wrote {out_file}", file=sys.stderr)
 
 
@@ -113,53 +103,44 @@ def render(result: dict, fmt: str) -> str:  # type: ignore[type-arg]
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        if args.compare:
-            a_path, b_path = args.compare
-            text = compare_markdown(load_result(a_path), load_result(b_path), str(a_path), str(b_path))
-            emit(text, args.out_file)
-            return 0
-        if args.from_json:
-            emit(render(load_result(args.from_json), output_format(args)), args.out_file)
-            return 0
-        options = Options(
-            repetitions=args.repetitions,
-            n_prompt=args.n_prompt,
-            n_gen=args.n_gen,
-            task=args.task,
-            task_tokens=args.task_tokens,
-            task_cv=str(args.task_cv) if args.task_cv else None,
-            task_job=str(args.task_job) if args.task_job else None,
-            warmup=not args.no_warmup,
-            overhead=not args.no_overhead,
-        )
-        configs = expand_configs(
-            args.model or [EMBEDDED_MODEL_NAME],
-            parse_list(args.threads, "--threads") if args.threads else [default_threads()],
-            parse_list(args.gpu_layers, "--gpu-layers", allow_all=True, minimum=0),
-            parse_list(args.batch, "--batch"),
-            parse_list(args.ctx, "--ctx"),
-        )
-        planned = prepare(configs, options)
-        fmt = output_format(args)
-        result = run_with_progress(planned, options, args)
-        emit(render(result, fmt), args.out_file)
-        failed = [row for row in result["results"] if row["status"] == "failed"]
-        for reason in dict.fromkeys(row["reason"] for row in failed):
-            print(f"error: a configuration failed: {reason}", file=sys.stderr)
-        return 1 if failed else 0
-    except CVEnhancerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted", file=sys.stderr)
-        return 130
-    except Exception as error:  # a bug of ours: still one line, and how to report it
-        print(
-            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
-            file=sys.stderr,
-        )
-        return 1
+    return run(lambda: _main(args))
+
+
+def _main(args: argparse.Namespace) -> int:
+    if args.compare:
+        a_path, b_path = args.compare
+        text = compare_markdown(load_result(a_path), load_result(b_path), str(a_path), str(b_path))
+        emit(text, args.out_file)
+        return 0
+    if args.from_json:
+        emit(render(load_result(args.from_json), output_format(args)), args.out_file)
+        return 0
+    options = Options(
+        repetitions=args.repetitions,
+        n_prompt=args.n_prompt,
+        n_gen=args.n_gen,
+        task=args.task,
+        task_tokens=args.task_tokens,
+        task_cv=str(args.task_cv) if args.task_cv else None,
+        task_job=str(args.task_job) if args.task_job else None,
+        warmup=not args.no_warmup,
+        overhead=not args.no_overhead,
+    )
+    configs = expand_configs(
+        args.model or [EMBEDDED_MODEL_NAME],
+        parse_list(args.threads, "--threads") if args.threads else [default_threads()],
+        parse_list(args.gpu_layers, "--gpu-layers", allow_all=True, minimum=0),
+        parse_list(args.batch, "--batch"),
+        parse_list(args.ctx, "--ctx"),
+    )
+    planned = prepare(configs, options)
+    fmt = output_format(args)
+    result = run_with_progress(planned, options, args)
+    emit(render(result, fmt), args.out_file)
+    failed = [row for row in result["results"] if row["status"] == "failed"]
+    for reason in dict.fromkeys(row["reason"] for row in failed):
+        print(f"error: a configuration failed: {reason}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def run_with_progress(planned: list, options: Options, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]

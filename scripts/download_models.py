@@ -34,14 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog import MODELS_DIR, CatalogEntry, find_entry, load_catalog
+from app.cli import Parser, parser_from_doc, run
 from app.downloads import download, is_offline, model_states, remove, verify
-from app.errors import CVEnhancerError, DownloadError
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
+from app.errors import DownloadError
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -71,16 +66,11 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="download_models.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = parser_from_doc("download_models.py", __doc__)
     _add_common(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
     _add_common(common, suppress=True)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
 
     listing = commands.add_parser(
         "list", parents=[common], help="the catalog's models: size, RAM needed, on disk or not, path"
@@ -99,31 +89,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_RESUME_HINT = "; run the same command again to resume the download"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        entries = load_catalog(args.catalog)
-        chosen = [find_entry(name, entries) for name in getattr(args, "models", [])]
-        if args.command == "list":
-            return _list(entries, args)
-        if args.command == "download":
-            return _download(chosen, args)
-        if args.command == "verify":
-            return _verify(chosen or entries, args, all_on_disk=not chosen)
-        return _remove(chosen, args)
-    except CVEnhancerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        resume = "; run the same command again to resume the download" if args.command == "download" else ""
-        print(f"\ninterrupted{resume}", file=sys.stderr)
-        return 130
-    except Exception as error:  # a bug of ours: still one line, and how to report it
-        print(
-            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
-            file=sys.stderr,
-        )
-        return 1
+    return run(lambda: _main(args), interrupted_hint=_RESUME_HINT if args.command == "download" else "")
+
+
+def _main(args: argparse.Namespace) -> int:
+    entries = load_catalog(args.catalog)
+    chosen = [find_entry(name, entries) for name in getattr(args, "models", [])]
+    if args.command == "list":
+        return _list(entries, args)
+    if args.command == "download":
+        return _download(chosen, args)
+    if args.command == "verify":
+        return _verify(chosen or entries, args, all_on_disk=not chosen)
+    return _remove(chosen, args)
 
 
 def _say(args: argparse.Namespace, message: str) -> None:
