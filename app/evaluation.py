@@ -1,0 +1,548 @@
+"""The study's results from a run: the human-ratings table, automatic metrics, the LLM judge's table.
+
+Pure functions over run rows (app.experiments), ratings (app.ratings) and
+judge rows (app.judge); no model and no files. Every table has one row per
+(model, config), i.e. per model x do_sample x temperature (x top-p), in the
+run's order. Human ratings and LLM-judge scores are kept in separate tables
+and never averaged together.
+
+Definitions:
+- agreement: Krippendorff's alpha with the interval metric, over the
+  (answer, criterion) scores of the answers that two or more raters scored;
+  None where no answer has two raters or the scores do not vary at all.
+- verdict accuracy: the report's verdict against the pair's label
+  (high -> strong_fit, medium -> partial_fit, low -> not_a_fit).
+- Spearman: rank correlation (average ranks for ties) of the report's score
+  with human_score_of_10, over the pairs that have one.
+- hallucination share: tool-like names in the advice (PyTorch, AWS, C++...;
+  app.advice_checks) found in neither the CV nor the job, over all tool-like
+  names the advice uses, summed over the config's answers.
+- claim advice: sentences telling the person to put on the CV a missing
+  must-have (app.advice_checks.claim_advice).
+- sections covered: how many of the advice's seven headed parts ("1. Match"
+  ... "7. Next steps", or the Russian headings) appear.
+- p90: numpy's linear-interpolation percentile.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.advice_checks import claim_advice, unsupported_terms
+from app.analysis import Analysis, analyze
+from app.experiments import answered, decoding_of
+from app.pairs import LABEL_TO_VERDICT
+from app.ratings import CRITERIA
+
+VERDICTS: tuple[str, ...] = ("strong_fit", "partial_fit", "not_a_fit")
+AGREEMENT_METHOD = "Krippendorff's alpha (interval metric)"
+CRITERION_LABELS = {
+    "adequacy": "adequacy",
+    "reliability": "reliability",
+    "usefulness": "usefulness",
+    "honesty": "honesty",
+    "linguistic_correctness": "linguistic correctness",
+    "coherence": "coherence",
+}
+# The seven headed parts the prompt asks for (prompts/user_*.txt), English and Russian.
+_SECTION_NAMES: tuple[tuple[str, str], ...] = (
+    (r"match", r"соответствие"),
+    (r"(?:work\s+)?experience", r"опыт(?:\s+работы)?"),
+    (r"education", r"образование"),
+    (r"(?:hard|technical)\s+skills", r"профессиональные\s+навыки"),
+    (r"soft\s+skills", r"личные\s+качества"),
+    (r"missing\s+sections", r"недостающие\s+разделы"),
+    (r"next\s+steps", r"следующие\s+шаги"),
+)
+# A heading: "2. Experience" (numbered), or "Experience:" / "**Experience**" alone on its line.
+_SECTION_PATTERNS = tuple(
+    re.compile(
+        rf"(?im)^[\s#>*_-]*(?:{number}\s*[.)]\s*[*_]*\s*(?:{english}|{russian})(?![\w])"
+        rf"|[*_]*(?:{english}|{russian})[*_]*\s*(?::|$))"
+    )
+    for number, (english, russian) in enumerate(_SECTION_NAMES, 1)
+)
+SECTION_COUNT = len(_SECTION_NAMES)
+
+GroupKey = tuple[str, str]  # (model, config)
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+def average_ranks(values: Sequence[float]) -> list[float]:
+    """Ranks 1..n, ties sharing their average rank."""
+    order = sorted(range(len(values)), key=lambda index: values[index])
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for position in range(start, end + 1):
+            ranks[order[position]] = (start + end) / 2 + 1
+        start = end + 1
+    return ranks
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
+    """Spearman's rank correlation (Pearson on average ranks); None below 2 points or with no variation."""
+    if len(x) != len(y):
+        raise ValueError("spearman needs two sequences of the same length")
+    if len(x) < 2:
+        return None
+    rx, ry = np.array(average_ranks(x)), np.array(average_ranks(y))
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    denominator = float(np.sqrt((rx**2).sum() * (ry**2).sum()))
+    if denominator == 0:
+        return None
+    return float((rx * ry).sum() / denominator)
+
+
+def percentile(values: Iterable[float | None], q: float) -> float | None:
+    """The q-th percentile (linear interpolation) of the values that are not None; None when there are none."""
+    present = [float(value) for value in values if value is not None]
+    return float(np.percentile(present, q)) if present else None
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    present = [float(value) for value in values if value is not None]
+    return float(statistics.median(present)) if present else None
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    present = [float(value) for value in values if value is not None]
+    return float(statistics.fmean(present)) if present else None
+
+
+def krippendorff_alpha_interval(units: Iterable[Sequence[float]]) -> float | None:
+    """Krippendorff's alpha, interval metric, for units each holding the values the raters gave it.
+
+    Units with fewer than two values are not pairable and are left out. None
+    when fewer than two values are pairable or all pairable values are equal
+    (alpha is undefined then).
+    """
+    pairable = [list(map(float, unit)) for unit in units if len(unit) >= 2]
+    values = [value for unit in pairable for value in unit]
+    n = len(values)
+    if n < 2:
+        return None
+    observed = sum(
+        sum((a - b) ** 2 for a in unit for b in unit) / (len(unit) - 1) for unit in pairable
+    )  # ordered pairs; a value with itself adds 0
+    observed /= n
+    # Sum over ordered pairs i != j of (v_i - v_j)^2 = 2n * sum(v^2) - 2 * (sum v)^2, without an n x n matrix.
+    array = np.array(values)
+    expected = float(2 * n * (array**2).sum() - 2 * array.sum() ** 2) / (n * (n - 1))
+    if expected <= 1e-12:
+        return None
+    return 1.0 - observed / expected
+
+
+# --- checks of one answer ------------------------------------------------------------------
+
+
+def sections_covered(advice: str) -> int:
+    """How many of the seven headed parts ("1. Match" ... "7. Next steps", or Russian) the advice has."""
+    return sum(1 for pattern in _SECTION_PATTERNS if pattern.search(advice))
+
+
+def advice_words(advice: str) -> int:
+    return len(advice.split())
+
+
+def named_terms(advice: str) -> list[str]:
+    """Every tool-like name the advice uses (unsupported_terms against empty documents)."""
+    return unsupported_terms(advice, "", "")
+
+
+@dataclass(frozen=True)
+class AnswerChecks:
+    named_terms: list[str]
+    unsupported_terms: list[str]
+    claim_sentences: list[str]
+    sections: int
+    words: int
+
+
+def check_answer(advice: str, cv_text: str, job_text: str, analysis: Analysis | None = None) -> AnswerChecks:
+    analysis = analysis or analyze(cv_text, job_text)
+    return AnswerChecks(
+        named_terms=named_terms(advice),
+        unsupported_terms=unsupported_terms(advice, cv_text, job_text),
+        claim_sentences=claim_advice(advice, analysis),
+        sections=sections_covered(advice),
+        words=advice_words(advice),
+    )
+
+
+# --- grouping ------------------------------------------------------------------------------
+
+
+def group_key(row: dict[str, Any]) -> GroupKey:
+    return (row["model"], row["config"])
+
+
+def groups(rows: Iterable[dict[str, Any]]) -> dict[GroupKey, list[dict[str, Any]]]:
+    """Rows by (model, config), in the run's order of first appearance."""
+    grouped: dict[GroupKey, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(group_key(row), []).append(row)
+    return grouped
+
+
+def _key_columns(key: GroupKey) -> dict[str, Any]:
+    model, config = key
+    decoding = decoding_of({"config": config})
+    return {
+        "model": model,
+        "config": config,
+        "do_sample": decoding["do_sample"],
+        "temperature": decoding["temperature"],
+        "top_p": decoding["top_p"],
+    }
+
+
+# --- the tables ----------------------------------------------------------------------------
+
+
+def human_table(rows: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The study table: per (model, config) the mean of each criterion, the counts and the agreement."""
+    by_row: dict[str, list[dict[str, Any]]] = {}
+    for rating in ratings:
+        by_row.setdefault(rating["row_id"], []).append(rating)
+    table = []
+    for key, group in groups(rows).items():
+        members = answered(group)
+        scored = [rating for row in members for rating in by_row.get(row["id"], [])]
+        multi = [by_row[row["id"]] for row in members if len({r["rater"] for r in by_row.get(row["id"], [])}) >= 2]
+        units = [[rating[name] for rating in answer] for answer in multi for name in CRITERIA]
+        table.append(
+            {
+                **_key_columns(key),
+                **{name: mean(rating[name] for rating in scored) for name in CRITERIA},
+                "n_ratings": len(scored),
+                "n_answers": len(members),
+                "n_answers_rated": len({rating["row_id"] for rating in scored}),
+                "raters": len({rating["rater"] for rating in scored}),
+                "agreement_alpha": krippendorff_alpha_interval(units),
+                "agreement_answers": len(multi),
+            }
+        )
+    return table
+
+
+def confusion_matrix(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """expected verdict (from the label) -> the report's verdict -> count."""
+    matrix = {expected: dict.fromkeys(VERDICTS, 0) for expected in VERDICTS}
+    for row in rows:
+        matrix[LABEL_TO_VERDICT[row["label"]]][row["report"]["verdict"]] += 1
+    return matrix
+
+
+def automatic_table(rows: list[dict[str, Any]], texts: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """The automatic metrics per (model, config); `texts` maps pair_id -> (CV text, job text)."""
+    analyses: dict[str, Analysis] = {}
+    table = []
+    for key, group in groups(rows).items():
+        members = answered(group)
+        checks = []
+        for row in members:
+            cv_text, job_text = texts[row["pair_id"]]
+            if row["pair_id"] not in analyses:
+                analyses[row["pair_id"]] = analyze(cv_text, job_text)
+            checks.append(check_answer(row["report"].get("advice", ""), cv_text, job_text, analyses[row["pair_id"]]))
+        correct = sum(LABEL_TO_VERDICT[row["label"]] == row["report"]["verdict"] for row in members)
+        with_human = [row for row in members if row.get("human_score_of_10") is not None]
+        named = sum(len(check.named_terms) for check in checks)
+        unsupported = sum(len(check.unsupported_terms) for check in checks)
+        metrics = [row["report"].get("metrics", {}) for row in members]
+        prompt_tokens = sum(m.get("prompt_tokens") or 0 for m in metrics)
+        table.append(
+            {
+                **_key_columns(key),
+                "rows": len(members),
+                "failed": len(group) - len(members),
+                "verdict_correct": correct,
+                "verdict_accuracy": correct / len(members) if members else None,
+                "confusion": confusion_matrix(members),
+                "spearman_score_vs_human": spearman(
+                    [row["report"]["score"] for row in with_human], [row["human_score_of_10"] for row in with_human]
+                ),
+                "spearman_n": len(with_human),
+                "named_terms": named,
+                "unsupported_terms": unsupported,
+                "hallucination_share": unsupported / named if named else None,
+                "claim_advice_answers": sum(1 for check in checks if check.claim_sentences),
+                "claim_sentences": sum(len(check.claim_sentences) for check in checks),
+                "sections_covered_mean": mean(check.sections for check in checks),
+                "advice_words_mean": mean(check.words for check in checks),
+                "tokens_per_s_median": median(m.get("gen_tokens_per_s") for m in metrics),
+                "tokens_per_s_p90": percentile((m.get("gen_tokens_per_s") for m in metrics), 90),
+                "ttft_s_median": median(m.get("ttft_s") for m in metrics),
+                "ttft_s_p90": percentile((m.get("ttft_s") for m in metrics), 90),
+                "prompt_reuse_share": sum(m.get("prompt_tokens_reused") or 0 for m in metrics) / prompt_tokens
+                if prompt_tokens
+                else None,
+            }
+        )
+    return table
+
+
+def judge_table(rows: list[dict[str, Any]], judged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The LLM judge's means per (judge model, model, config): its own table, never mixed with human ratings."""
+    by_row = {row["id"]: row for row in rows}
+    judges = list(dict.fromkeys(item["judge_model"] for item in judged))
+    table = []
+    for judge in judges:
+        scores: dict[str, list[dict[str, Any]]] = {}
+        for item in judged:
+            if item["judge_model"] == judge and item["id"] in by_row:
+                scores.setdefault(item["id"], []).append(item["scores"])
+        for key, group in groups(rows).items():
+            members = answered(group)
+            answers = [score for row in members for score in scores.get(row["id"], [])]
+            if not answers:
+                continue
+            table.append(
+                {
+                    "judge_model": judge,
+                    **_key_columns(key),
+                    **{name: mean(score[name] for score in answers) for name in CRITERIA},
+                    "n_judged": len(answers),
+                    "n_answers": len(members),
+                }
+            )
+    return table
+
+
+@dataclass
+class Results:
+    run: str
+    rows: int  # answers (rows with a report)
+    pairs: int
+    human: list[dict[str, Any]]
+    automatic: list[dict[str, Any]]
+    judge: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)  # rows without a report, with their error
+
+
+def evaluate(
+    run: str,
+    rows: list[dict[str, Any]],
+    ratings: list[dict[str, Any]],
+    texts: dict[str, tuple[str, str]],
+    judged: list[dict[str, Any]] | None = None,
+) -> Results:
+    return Results(
+        run=run,
+        rows=len(answered(rows)),
+        failed=[row for row in rows if row.get("report") is None],
+        pairs=len({row["pair_id"] for row in rows}),
+        human=human_table(rows, ratings),
+        automatic=automatic_table(rows, texts),
+        judge=judge_table(rows, judged or []),
+    )
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def _number(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _decoding_cells(row: dict[str, Any]) -> list[str]:
+    return [
+        row["model"],
+        str(row["do_sample"]),
+        _number(row["temperature"]),
+        _number(row["top_p"]),
+    ]
+
+
+def markdown_table(headers: list[str], cells: list[list[str]]) -> str:
+    def clean(text: str) -> str:
+        return text.replace("|", "/").replace("\n", " ")
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(clean(cell) for cell in row) + " |" for row in cells]
+    return "\n".join(lines)
+
+
+def to_markdown(results: Results) -> str:
+    decoding_headers = ["model", "do_sample", "temperature", "top_p"]
+    criteria = [CRITERION_LABELS[name] for name in CRITERIA]
+    parts = [
+        f"# Experiment results: {results.run}",
+        f"{results.rows} answers, {results.pairs} pairs, {len(results.human)} model x config rows"
+        + (f", {len(results.failed)} failed (listed at the end)." if results.failed else "."),
+        "## Human ratings (mean 0-5 per criterion)",
+        f"Agreement: {AGREEMENT_METHOD} over the answers scored by two or more raters (the count in brackets); "
+        "— where there are none.",
+        markdown_table(
+            [*decoding_headers, *criteria, "ratings", "answers rated", "raters", "agreement (α)"],
+            [
+                [
+                    *_decoding_cells(row),
+                    *(_number(row[name]) for name in CRITERIA),
+                    str(row["n_ratings"]),
+                    f"{row['n_answers_rated']}/{row['n_answers']}",
+                    str(row["raters"]),
+                    f"{_number(row['agreement_alpha'])} ({row['agreement_answers']})",
+                ]
+                for row in results.human
+            ],
+        ),
+    ]
+    if not any(row["n_ratings"] for row in results.human):
+        parts.append("_No human ratings yet: rate the answers on the app's Evaluate page._")
+    parts += [
+        "## Automatic metrics",
+        "Verdict accuracy against the labels (high → strong_fit, medium → partial_fit, low → not_a_fit); "
+        "Spearman ρ of the score with human_score_of_10 (pairs that have one); hallucination: tool-like names "
+        "in the advice found in neither CV nor job, of all tool-like names it uses; claim advice: answers (sentences) "
+        f"telling the user to claim a missing must-have; sections covered of {SECTION_COUNT}; "
+        "p90 by linear interpolation.",
+        markdown_table(
+            [
+                *decoding_headers,
+                "answers",
+                "failed",
+                "verdict accuracy",
+                "Spearman ρ (n)",
+                "hallucination",
+                "claim advice",
+                "sections",
+                "words",
+                "tok/s median",
+                "tok/s p90",
+                "TTFT s median",
+                "TTFT s p90",
+                "prompt reused",
+            ],
+            [
+                [
+                    *_decoding_cells(row),
+                    str(row["rows"]),
+                    str(row["failed"]),
+                    f"{_percent(row['verdict_accuracy'])} ({row['verdict_correct']}/{row['rows']})",
+                    f"{_number(row['spearman_score_vs_human'])} ({row['spearman_n']})",
+                    f"{_percent(row['hallucination_share'])} ({row['unsupported_terms']}/{row['named_terms']})",
+                    f"{row['claim_advice_answers']} ({row['claim_sentences']})",
+                    _number(row["sections_covered_mean"], 1),
+                    _number(row["advice_words_mean"], 0),
+                    _number(row["tokens_per_s_median"], 1),
+                    _number(row["tokens_per_s_p90"], 1),
+                    _number(row["ttft_s_median"]),
+                    _number(row["ttft_s_p90"]),
+                    _percent(row["prompt_reuse_share"]),
+                ]
+                for row in results.automatic
+            ],
+        ),
+    ]
+    parts += _confusion_markdown(results.automatic)
+    if results.judge:
+        parts += [
+            "## LLM judge (automatic; not human ratings)",
+            "Mean 0-5 per criterion as scored by a model through JSON-schema-constrained output. "
+            "Kept apart from the human ratings above and never averaged with them.",
+            markdown_table(
+                ["judge", *decoding_headers, *criteria, "judged"],
+                [
+                    [
+                        row["judge_model"],
+                        *_decoding_cells(row),
+                        *(_number(row[name]) for name in CRITERIA),
+                        f"{row['n_judged']}/{row['n_answers']}",
+                    ]
+                    for row in results.judge
+                ],
+            ),
+        ]
+    if results.failed:
+        parts += [
+            "## Failed rows (no answer; run run_experiments.py again to retry them)",
+            "\n".join(f"- {row['id']}: {row.get('error') or 'unknown error'}" for row in results.failed),
+        ]
+    return "\n\n".join(parts) + "\n"
+
+
+def _confusion_markdown(automatic: list[dict[str, Any]]) -> list[str]:
+    """One confusion matrix per distinct matrix (the verdict is deterministic, so configs usually share one)."""
+    shared: dict[str, tuple[dict[str, dict[str, int]], list[str]]] = {}
+    for row in automatic:
+        matrix = row["confusion"]
+        shared.setdefault(repr(matrix), (matrix, []))[1].append(f"{row['model']} {row['config']}")
+    parts = []
+    for matrix, names in shared.values():
+        parts.append(f"### Verdict confusion matrix: {', '.join(names)}")
+        parts.append(
+            markdown_table(
+                ["expected \\ got", *VERDICTS],
+                [[expected, *(str(matrix[expected][got]) for got in VERDICTS)] for expected in VERDICTS],
+            )
+        )
+    return parts
+
+
+def csv_rows(results: Results) -> list[dict[str, Any]]:
+    """One wide row per (model, config): the human table's columns, then automatic_*, then judge_* columns."""
+    automatic = {(row["model"], row["config"]): row for row in results.automatic}
+    judged: dict[GroupKey, list[dict[str, Any]]] = {}
+    for row in results.judge:
+        judged.setdefault((row["model"], row["config"]), []).append(row)
+    out = []
+    for human in results.human:
+        key = (human["model"], human["config"])
+        row = dict(human)
+        auto = automatic.get(key, {})
+        for name, value in auto.items():
+            if name == "confusion":
+                for expected in VERDICTS:
+                    for got in VERDICTS:
+                        row[f"auto_confusion_{expected}_as_{got}"] = value[expected][got]
+            elif name not in row:
+                row[f"auto_{name}"] = value
+        for judge in judged.get(key, []):
+            prefix = f"judge[{judge['judge_model']}]_"
+            for name in (*CRITERIA, "n_judged"):
+                row[prefix + name] = judge[name]
+        out.append(row)
+    return out
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    return round(value, 4) if isinstance(value, float) else value
+
+
+def to_csv(results: Results) -> str:
+    rows = csv_rows(results)
+    headers = list(dict.fromkeys(name for row in rows for name in row))
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=headers, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: _csv_value(row.get(name)) for name in headers})
+    return buffer.getvalue()

@@ -1,0 +1,157 @@
+"""An optional LLM judge: a local model scores each answer of a run on the six criteria.
+
+The judge sees the CV, the job, the fixed findings and the advice, with the
+criteria's definitions (prompts/judge_<language>.txt + criteria_<language>.txt),
+and must answer JSON that matches JUDGE_SCHEMA: llama.cpp samples only tokens
+the schema's grammar allows, so even a small model returns six integers 0-5.
+Judge scores go to their own file (runs/NAME.judge.jsonl, one row per answer
+and judge model, resumable) and their own table: they are never mixed with
+the human ratings.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from app.analysis import analyze
+from app.engine import Decoding, Engine, GenerationMetrics
+from app.errors import CVEnhancerError, InputError, ModelError
+from app.experiments import JUDGE_SUFFIX
+from app.prompting import load_template, render_findings
+from app.ratings import CRITERIA, load_criteria
+
+JUDGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {name: {"type": "integer", "enum": [0, 1, 2, 3, 4, 5]} for name in CRITERIA},
+    "required": list(CRITERIA),
+    "additionalProperties": False,
+}
+# Six "key": n pairs in JSON (about 40 tokens), with room for the whitespace the grammar allows.
+JUDGE_MAX_TOKENS = 128
+# The judge decodes greedily: the same answer gets the same scores every time.
+JUDGE_DECODING = Decoding(greedy=True, repeat_penalty=1.0)
+_TRUNCATED = "\n[…]"
+
+
+def judge_path_for(run_path: Path) -> Path:
+    """runs/NAME.jsonl -> runs/NAME.judge.jsonl"""
+    run_path = Path(run_path)
+    return run_path.with_name(run_path.name.removesuffix(".jsonl") + JUDGE_SUFFIX)
+
+
+def criteria_text(language: str) -> str:
+    return "\n".join(f"- {c.label} ({c.key}): {c.definition}" for c in load_criteria(language))
+
+
+def judge_messages(advice: str, cv_text: str, job_text: str, language: str) -> list[dict[str, str]]:
+    analysis = analyze(cv_text, job_text)
+    prompt = load_template("judge", language).format(
+        criteria=criteria_text(language),
+        cv=cv_text.strip(),
+        job=job_text.strip(),
+        findings=render_findings(analysis),
+        advice=advice.strip(),
+        keys=", ".join(CRITERIA),
+    )
+    system, _, user = prompt.partition("\n---\n")
+    return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
+
+
+def fitted_messages(
+    engine: Engine, advice: str, cv_text: str, job_text: str, language: str, max_tokens: int
+) -> list[dict[str, str]]:
+    """The judge's messages, with the CV and job shortened (never the advice) until they fit the context."""
+    budget = engine.n_ctx - max_tokens - 16
+    cv, job = cv_text, job_text
+    for _ in range(40):
+        messages = judge_messages(advice, cv, job, language)
+        if len(engine.tokenize(engine.render(messages)[0])) <= budget:
+            return messages
+        if len(cv) >= len(job):
+            cv = cv[: int(len(cv.removesuffix(_TRUNCATED)) * 0.8)] + _TRUNCATED
+        else:
+            job = job[: int(len(job.removesuffix(_TRUNCATED)) * 0.8)] + _TRUNCATED
+    raise ModelError("the answer to judge does not fit the judge model's context window; raise --ctx.")
+
+
+def judge_answer(
+    engine: Engine, advice: str, cv_text: str, job_text: str, language: str, *, max_tokens: int = JUDGE_MAX_TOKENS
+) -> tuple[dict[str, int], GenerationMetrics]:
+    """Six integer scores 0-5 for one answer, by the judge model."""
+    messages = fitted_messages(engine, advice, cv_text, job_text, language, max_tokens)
+    answer, metrics = engine.complete_json(messages, JUDGE_SCHEMA, decoding=JUDGE_DECODING, max_tokens=max_tokens)
+    scores: dict[str, int] = {}
+    for name in CRITERIA:
+        value = answer.get(name)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 5:
+            raise ModelError(f"the judge's answer has no 0-5 integer for {name} ({answer!r}).")
+        scores[name] = value
+    return scores, metrics
+
+
+def read_judged(path: Path) -> list[dict[str, Any]]:
+    """The rows of a judge file ([] when there is none yet)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    judged = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            if number == len(lines):
+                continue  # torn last line: judged again on the next run
+            raise InputError(f"{path}: line {number} is not JSON; is this a judge file?") from None
+        if not isinstance(item, dict) or not {"id", "judge_model", "scores"} <= item.keys():
+            raise InputError(f"{path}: line {number} is not a judge row (id, judge_model, scores).")
+        judged.append(item)
+    return judged
+
+
+def run_judge(
+    engine: Engine,
+    judge_model: str,
+    rows: list[dict[str, Any]],
+    texts: dict[str, tuple[str, str]],
+    out: Path,
+    *,
+    progress: Callable[[Iterable[Any], int], Iterator[Any]] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> tuple[int, int]:
+    """Judge every row not yet judged by this model; append one flushed line each. Returns (judged, skipped)."""
+    out = Path(out)
+    done = {item["id"] for item in read_judged(out) if item["judge_model"] == judge_model}
+    if out.exists() and out.stat().st_size and not out.read_bytes().endswith(b"\n"):
+        data = out.read_bytes()
+        out.write_bytes(data[: data.rfind(b"\n") + 1])
+    todo = [row for row in rows if row["id"] not in done]
+    work: Iterable[dict[str, Any]] = todo if progress is None else progress(todo, len(todo))
+    judged = 0
+    with out.open("a", encoding="utf-8") as handle:
+        for row in work:
+            cv_text, job_text = texts[row["pair_id"]]
+            language = row["report"].get("language") or "en"
+            try:
+                scores, metrics = judge_answer(engine, row["report"].get("advice", ""), cv_text, job_text, language)
+            except CVEnhancerError as error:
+                if on_error is not None:
+                    on_error(f"{row['id']}: {error}")
+                continue
+            item = {
+                "id": row["id"],
+                "judge_model": judge_model,
+                "scores": scores,
+                "metrics": {"prompt_tokens": metrics.prompt_tokens, "total_s": round(metrics.total_s, 3)},
+                "judged_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            }
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+            handle.flush()
+            judged += 1
+    return judged, len(rows) - len(todo)

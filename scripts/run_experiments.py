@@ -1,0 +1,154 @@
+"""Run the study's experiments: every labelled pair x model x decoding config, one JSONL row each.
+
+Each row holds the full report of `analyze.py --json` ("report": verdict,
+score, advice, warnings, settings, metrics...) with the pair's id, label and
+reference data. A model is loaded once; the configs of one pair run back to
+back, so the prompt is evaluated once and reused from the KV cache. Rows are
+flushed as they finish: run the same command again to resume (rows already in
+the file are skipped). Then score the answers on the app's Evaluate page and
+make the tables with scripts/evaluate.py.
+
+Configs: greedy (do_sample=False), sample@T (sampling at temperature T,
+top-p 0.95, seed 42), sample@T:pP (top-p P), sample@T:sS (seed S).
+
+Examples:
+  python scripts/run_experiments.py --pairs ../shared/data/pairs.json --models smollm2-135m-instruct \\
+      --configs greedy --max-tokens 96 --out runs/smollm2_pairs.jsonl
+  python scripts/run_experiments.py --pairs ../shared/data/pairs.json \\
+      --models llama-2-7b-chat,mistral-7b-instruct-v0.1 --configs greedy,sample@1.0,sample@1.25
+
+Exit codes: 0 done; 2 bad input (pairs file, model, config, settings; one line
+on stderr saying what to do) or some rows failed (each named on stderr and kept
+in the file with its error, which evaluate.py lists; run again to retry them);
+1 an internal error; 130 interrupted (the rows done so far are kept).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from app.errors import CVEnhancerError
+from app.experiments import (
+    default_run_path,
+    load_pair_inputs,
+    parse_configs,
+    parse_models,
+    resolve_models,
+    run_experiments,
+    settings_for,
+)
+from app.settings import describe
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
+        print(f"error: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="run_experiments.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--pairs", required=True, type=Path, help="pairs JSON file (format of ../shared/data/pairs.json)"
+    )
+    parser.add_argument(
+        "--models", required=True, help="comma-separated catalog names or .gguf paths, e.g. smollm2-135m-instruct"
+    )
+    parser.add_argument(
+        "--configs",
+        default="greedy",
+        help="comma-separated decoding configs: greedy, sample@T[:pP][:sS] (default greedy)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="the JSONL run file (default: runs/<pairs>-<models>-<configs>.jsonl); resumed if it exists",
+    )
+    parser.add_argument("--limit", type=int, help="only the first N pairs (quick runs)")
+    parser.add_argument("--max-tokens", type=int, help=describe("max_tokens") + " (default 512)")
+    parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
+    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
+    parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.limit is not None and args.limit < 1:
+        print("error: --limit must be 1 or more.", file=sys.stderr)
+        return 2
+    try:
+        configs = parse_configs(args.configs)
+        models = resolve_models(parse_models(args.models))
+        base = {"max_tokens": args.max_tokens, "threads": args.threads, "ctx": args.ctx, "gpu_layers": args.gpu_layers}
+        for model in models:  # every combination validated before any work
+            for config in configs:
+                settings_for(model, config, base)
+        pairs = load_pair_inputs(
+            args.pairs, args.limit, on_warning=lambda line: print(f"warning: {line}", file=sys.stderr)
+        )
+        out = args.out or default_run_path(args.pairs, [model.argument for model in models], configs)
+        failures: list[str] = []
+
+        def progress(items: Iterable[Any], total: int) -> Iterator[Any]:
+            return iter(tqdm(items, total=total, desc="answers", unit="answer", disable=args.no_progress))
+
+        def on_error(message: str) -> None:
+            failures.append(message)
+            tqdm.write(f"failed: {message}", file=sys.stderr)
+
+        summary = run_experiments(
+            pairs,
+            models,
+            configs,
+            out,
+            base=base,
+            progress=progress,
+            on_error=on_error,
+            on_warning=lambda line: tqdm.write(f"warning: {line}", file=sys.stderr),
+        )
+    except (CVEnhancerError, OSError) as error:  # OSError: an --out path that cannot be written
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: the rows done so far are kept; run the same command again to resume.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug of ours: still one line, and how to report it
+        print(
+            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
+            file=sys.stderr,
+        )
+        return 1
+    reuse = (
+        f"; prompt tokens reused from the KV cache: {summary.prompt_tokens_reused} of {summary.prompt_tokens}"
+        if summary.prompt_tokens
+        else ""
+    )
+    print(
+        f"{summary.path}: {summary.written} rows written, {summary.skipped} skipped (already done), "
+        f"{summary.failed} failed, of {summary.planned} ({len(pairs)} pairs x {len(models)} models x "
+        f"{len(configs)} configs){reuse}"
+    )
+    if failures:
+        print(
+            f"error: {len(failures)} rows failed (listed above); run the same command again to retry them.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
