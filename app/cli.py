@@ -1,7 +1,8 @@
 """What every command-line script shares: bad input fails in one line, errors map to exit codes.
 
-Domain errors are translated here, once, at the edge: a `CVEnhancerError` is
-one `error: ...` line on stderr and exit 2; Ctrl-C is 130; anything else is a
+Domain errors are translated here, once, at the edge: a `CVEnhancerError` (or
+an OSError, such as an output path that cannot be written) is one `error: ...`
+line on stderr and exit 2; Ctrl-C is 130; anything else is a
 bug of ours, still one line (exit 1), never a traceback.
 """
 
@@ -40,8 +41,8 @@ def run(body: Callable[[], int], *, interrupted_hint: str = "") -> int:
     """Run a script's work and turn what it raises into one stderr line and an exit code."""
     try:
         return body()
-    except CVEnhancerError as error:
-        # Bad files, settings, models, downloads: all fixable by the user.
+    except (CVEnhancerError, OSError) as error:
+        # Bad files, settings, models, downloads, an output path that cannot be written: all fixable by the user.
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

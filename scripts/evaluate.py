@@ -31,7 +31,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from app.errors import CVEnhancerError, InputError
+from app.cli import parser_from_doc, run
+from app.errors import InputError
 from app.evaluation import evaluate, to_csv, to_markdown
 from app.experiments import answered, read_rows, row_texts
 from app.judge import JUDGE_MAX_TOKENS, judge_path_for, read_judged, run_judge
@@ -40,19 +41,8 @@ from app.ratings import RATINGS_FILE, load_ratings
 from app.settings import describe, make_settings
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="evaluate.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = parser_from_doc("evaluate.py", __doc__)
     parser.add_argument("--run", required=True, type=Path, help="the JSONL run file of run_experiments.py")
     parser.add_argument(
         "--ratings", type=Path, help=f"the human ratings database (default: {RATINGS_FILE} next to the run file)"
@@ -72,40 +62,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        rows = read_rows(args.run)
-        if not answered(rows):
-            raise InputError(f"{args.run}: the run file has no answers yet; run scripts/run_experiments.py first.")
-        texts = row_texts(answered(rows))
-        judge_file = args.judge or judge_path_for(args.run)
-        if args.judge_model:
-            _run_judge(args, rows, texts, judge_file)
-        ratings_file = args.ratings or args.run.parent / RATINGS_FILE
-        if args.ratings is not None and not args.ratings.exists():
-            raise InputError(f"{args.ratings}: no such ratings database; rate answers on the app's Evaluate page.")
-        ratings = load_ratings(ratings_file, args.run)
-        if args.judge is not None and not args.judge.exists():
-            raise InputError(f"{args.judge}: no such judge file; make one with --judge-model NAME.")
-        results = evaluate(str(args.run), rows, ratings, texts, read_judged(judge_file))
-        text = to_markdown(results) if args.format == "md" else to_csv(results)
-        if args.output:
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(text, encoding="utf-8")
-            print(f"wrote {args.output}", file=sys.stderr)
-        else:
-            sys.stdout.write(text)
-    except (CVEnhancerError, OSError) as error:  # OSError: an output path that cannot be written
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: the judge rows done so far are kept.", file=sys.stderr)
-        return 130
-    except Exception as error:  # a bug of ours: still one line, and how to report it
-        print(
-            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
-            file=sys.stderr,
-        )
-        return 1
+    return run(lambda: _main(args), interrupted_hint=": the judge rows done so far are kept.")
+
+
+def _main(args: argparse.Namespace) -> int:
+    rows = read_rows(args.run)
+    if not answered(rows):
+        raise InputError(f"{args.run}: the run file has no answers yet; run scripts/run_experiments.py first.")
+    texts = row_texts(answered(rows))
+    judge_file = args.judge or judge_path_for(args.run)
+    if args.judge_model:
+        _run_judge(args, rows, texts, judge_file)
+    ratings_file = args.ratings or args.run.parent / RATINGS_FILE
+    if args.ratings is not None and not args.ratings.exists():
+        raise InputError(f"{args.ratings}: no such ratings database; rate answers on the app's Evaluate page.")
+    ratings = load_ratings(ratings_file, args.run)
+    if args.judge is not None and not args.judge.exists():
+        raise InputError(f"{args.judge}: no such judge file; make one with --judge-model NAME.")
+    results = evaluate(str(args.run), rows, ratings, texts, read_judged(judge_file))
+    text = to_markdown(results) if args.format == "md" else to_csv(results)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

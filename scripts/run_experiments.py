@@ -33,7 +33,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from app.errors import CVEnhancerError
+from app.cli import parser_from_doc, run
+from app.errors import InputError
 from app.experiments import (
     default_run_path,
     load_pair_inputs,
@@ -46,19 +47,8 @@ from app.experiments import (
 from app.settings import describe
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and exit 2, as for every bad input
-        print(f"error: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="run_experiments.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="\n\n".join(__doc__.split("\n\n")[1:]),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = parser_from_doc("run_experiments.py", __doc__)
     parser.add_argument(
         "--pairs", required=True, type=Path, help="pairs JSON file (format of ../shared/data/pairs.json)"
     )
@@ -86,51 +76,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    hint = ": the rows done so far are kept; run the same command again to resume."
+    return run(lambda: _main(args), interrupted_hint=hint)
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
-        print("error: --limit must be 1 or more.", file=sys.stderr)
-        return 2
-    try:
-        configs = parse_configs(args.configs)
-        models = resolve_models(parse_models(args.models))
-        base = {"max_tokens": args.max_tokens, "threads": args.threads, "ctx": args.ctx, "gpu_layers": args.gpu_layers}
-        for model in models:  # every combination validated before any work
-            for config in configs:
-                settings_for(model, config, base)
-        pairs = load_pair_inputs(
-            args.pairs, args.limit, on_warning=lambda line: print(f"warning: {line}", file=sys.stderr)
-        )
-        out = args.out or default_run_path(args.pairs, [model.argument for model in models], configs)
-        failures: list[str] = []
+        raise InputError("--limit must be 1 or more.")
+    configs = parse_configs(args.configs)
+    models = resolve_models(parse_models(args.models))
+    base = {"max_tokens": args.max_tokens, "threads": args.threads, "ctx": args.ctx, "gpu_layers": args.gpu_layers}
+    for model in models:  # every combination validated before any work
+        for config in configs:
+            settings_for(model, config, base)
+    pairs = load_pair_inputs(args.pairs, args.limit, on_warning=lambda line: print(f"warning: {line}", file=sys.stderr))
+    out = args.out or default_run_path(args.pairs, [model.argument for model in models], configs)
+    failures: list[str] = []
 
-        def progress(items: Iterable[Any], total: int) -> Iterator[Any]:
-            return iter(tqdm(items, total=total, desc="answers", unit="answer", disable=args.no_progress))
+    def progress(items: Iterable[Any], total: int) -> Iterator[Any]:
+        return iter(tqdm(items, total=total, desc="answers", unit="answer", disable=args.no_progress))
 
-        def on_error(message: str) -> None:
-            failures.append(message)
-            tqdm.write(f"failed: {message}", file=sys.stderr)
+    def on_error(message: str) -> None:
+        failures.append(message)
+        tqdm.write(f"failed: {message}", file=sys.stderr)
 
-        summary = run_experiments(
-            pairs,
-            models,
-            configs,
-            out,
-            base=base,
-            progress=progress,
-            on_error=on_error,
-            on_warning=lambda line: tqdm.write(f"warning: {line}", file=sys.stderr),
-        )
-    except (CVEnhancerError, OSError) as error:  # OSError: an --out path that cannot be written
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted: the rows done so far are kept; run the same command again to resume.", file=sys.stderr)
-        return 130
-    except Exception as error:  # a bug of ours: still one line, and how to report it
-        print(
-            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
-            file=sys.stderr,
-        )
-        return 1
+    summary = run_experiments(
+        pairs,
+        models,
+        configs,
+        out,
+        base=base,
+        progress=progress,
+        on_error=on_error,
+        on_warning=lambda line: tqdm.write(f"warning: {line}", file=sys.stderr),
+    )
     reuse = (
         f"; prompt tokens reused from the KV cache: {summary.prompt_tokens_reused} of {summary.prompt_tokens}"
         if summary.prompt_tokens
