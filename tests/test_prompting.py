@@ -5,6 +5,7 @@ No model is needed: fit_prompt is given a fake token counter (characters / 4).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 from pathlib import Path
 
@@ -252,7 +253,12 @@ def test_fit_prompt_then_trims_cv_sections_with_one_warning_per_cut(strong: tupl
     assert "SOFT SKILLS" in cv_part
     assert "English - C1" not in cv_part  # the languages section was cut
     assert "Senior Backend Developer - Tidewell Logistics" in cv_part  # the latest job stays
-    assert render_findings(analysis) in user_text(last.messages)
+    # The findings were shortened before any CV cut, but every must-have is still in them.
+    assert any("findings in the prompt were shortened" in warning for warning in last.warnings)
+    assert render_findings(analysis, brief=True) in user_text(last.messages)
+    for match in analysis.matches:
+        if match.requirement.must and match.requirement.kind != "location":
+            assert match.requirement.text in user_text(last.messages)
 
 
 def test_fit_prompt_first_cv_cut_is_reported_with_its_section_and_line_count(
@@ -261,11 +267,16 @@ def test_fit_prompt_first_cv_cut_is_reported_with_its_section_and_line_count(
     analysis, cv, job = strong
     full = chars_over_4(build_messages(analysis, cv, job))
     after_job_cut = chars_over_4(fit_prompt(analysis, cv, job, count_tokens=chars_over_4, budget=full - 1).messages)
-    prompt = fit_prompt(analysis, cv, job, count_tokens=chars_over_4, budget=after_job_cut - 1)
+    after_brief = fit_prompt(analysis, cv, job, count_tokens=chars_over_4, budget=after_job_cut - 1)
+    # Second cut: the findings' quotes (they repeat the CV), before any of the CV itself.
+    assert len(after_brief.warnings) == 2
+    assert "findings in the prompt were shortened" in after_brief.warnings[1]
+    assert fenced(user_text(after_brief.messages), "CV") == fenced(user_text(build_messages(analysis, cv, job)), "CV")
 
-    assert len(prompt.warnings) == 2
-    assert "CV's languages text (3 lines) was left out" in prompt.warnings[1]
-    assert "the analysis above still used it" in prompt.warnings[1]
+    prompt = fit_prompt(analysis, cv, job, count_tokens=chars_over_4, budget=chars_over_4(after_brief.messages) - 1)
+    assert len(prompt.warnings) == 3
+    assert "CV's languages text (3 lines) was left out" in prompt.warnings[2]
+    assert "the analysis above still used it" in prompt.warnings[2]
     cv_part = fenced(user_text(prompt.messages), "CV")
     assert "LANGUAGES" not in cv_part
     assert "CERTIFICATIONS" in cv_part  # only the one section went
@@ -306,3 +317,28 @@ def test_answer_start_matches_the_analysis_of_real_documents() -> None:
 
     assert analysis.verdict == "not_a_fit"
     assert answer_start(analysis) == f"1. Match: your CV is not a fit for this job (score {analysis.score}/100)."
+
+
+def test_fit_prompt_shortens_a_career_written_on_one_line() -> None:
+    # hh.ru exports put a whole career on one "Опыт работы: ..." line: no section to cut, so the
+    # job text goes (its requirements stay in the findings) and then the long line is halved.
+    career = "Опыт работы: " + " ".join(
+        f"Компания {i} — монтаж кабельных линий, ремонт оборудования." for i in range(80)
+    )
+    cv = f"Ищет работу на должность: Электромонтёр\n{career}\nОбразование: Среднее специальное, техникум связи\n"
+    job = "Должность: Электромонтёр\nТребования:\n- Опыт работы от 3 лет\n- Группа допуска по электробезопасности\n"
+    analysis = analyze(cv, job, today=datetime.date(2026, 11, 26))
+    full = chars_over_4(build_messages(analysis, cv, job))
+    budget = full - len(career) // 8  # room for about half of the career line
+
+    prompt = fit_prompt(analysis, cv, job, count_tokens=chars_over_4, budget=budget)
+
+    assert chars_over_4(prompt.messages) <= budget
+    assert any("longest lines of the CV were shortened" in warning for warning in prompt.warnings)
+    cv_part = fenced(user_text(prompt.messages), "CV")
+    assert "Компания 0 — монтаж" in cv_part  # the beginning of the line stays
+    assert "Компания 79" not in cv_part  # its end went
+    assert "Образование: Среднее специальное" in cv_part
+    for match in analysis.matches:
+        if match.requirement.must:
+            assert match.requirement.text in user_text(prompt.messages)
