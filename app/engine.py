@@ -386,46 +386,6 @@ def release_engine() -> None:
             gc.collect()
 
 
-def bare_completion(
-    model_path: str, load: LoadSettings, prompt: str, *, decoding: Decoding, max_tokens: int, repetitions: int
-) -> list[dict[str, float]]:
-    """Baseline for benchmarks: plain llama-cpp-python `create_completion`, none of our layer.
-
-    Loads its own Llama with the same load settings and runs the same prompt
-    `repetitions` times (non-streaming), reading llama.cpp's perf counters the
-    same way Engine does, so the two are compared like for like.
-    """
-    llm = llama_cpp.Llama(
-        model_path=model_path,
-        n_ctx=load.n_ctx,
-        n_threads=load.n_threads,
-        n_threads_batch=load.n_threads_batch,
-        n_batch=load.n_batch,
-        n_gpu_layers=load.n_gpu_layers,
-        verbose=False,
-    )
-    samples: list[dict[str, float]] = []
-    try:
-        for _ in range(repetitions):
-            llm.reset()  # every repetition evaluates the whole prompt, as a fresh request would
-            llama_cpp.llama_perf_context_reset(llm.ctx)
-            started = time.perf_counter()
-            llm.create_completion(prompt, max_tokens=max_tokens, **_sampling_arguments(decoding))
-            total_s = time.perf_counter() - started
-            perf = llama_cpp.llama_perf_context(llm.ctx)
-            samples.append(
-                {
-                    "gen_tokens_per_s": perf.n_eval / (perf.t_eval_ms / 1000) if perf.t_eval_ms else 0.0,
-                    "prompt_tokens_per_s": perf.n_p_eval / (perf.t_p_eval_ms / 1000) if perf.t_p_eval_ms else 0.0,
-                    "generated_tokens": float(perf.n_eval),
-                    "total_s": total_s,
-                }
-            )
-    finally:
-        llm.close()
-    return samples
-
-
 class BareBaseline:
     """Baseline for scripts/benchmark.py's pp/tg tests: llama-cpp-python called directly, none of our layer.
 
