@@ -410,3 +410,24 @@ def test_gpu_layers_through_load_engine_raises_settings_error(engine_session: No
         pytest.skip("this llama-cpp-python build can offload to a GPU")
     with pytest.raises(SettingsError, match="CMAKE_ARGS"):
         load_engine(Settings(ctx=2048, threads=2, gpu_layers=1))
+
+
+def test_a_second_caller_is_told_it_is_queued_then_runs(engine: Engine) -> None:
+    """Two app sessions share one model: the one that must wait hears so, then gets its answer."""
+    import threading
+
+    prompt, stop = _prompt(engine)
+    queued = threading.Event()
+    result: list[str] = []
+
+    def second_session() -> None:
+        text = engine.stream(prompt, decoding=Decoding(), max_tokens=4, stop=stop, on_queued=queued.set)
+        result.append("".join(text))
+
+    with engine.lock:  # the first session is generating
+        worker = threading.Thread(target=second_session)
+        worker.start()
+        assert queued.wait(timeout=30), "the waiting caller was never told it is queued"
+        assert not result  # it waits while the model is busy
+    worker.join(timeout=120)
+    assert result and result[0]  # and runs once the model is free
