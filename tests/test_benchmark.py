@@ -15,11 +15,9 @@ import datetime as dt
 import importlib.util
 import io
 import json
-import os
 import re
 import statistics
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -44,6 +42,7 @@ from app.benchmark import (
 from app.engine import gpu_offload_supported, llama_cpp_version
 from app.errors import InputError, SettingsError
 from app.settings import Settings
+from tests.helpers import TINY_CV, TINY_JOB, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "benchmark.py"
@@ -51,21 +50,10 @@ PAGE = str(ROOT / "app" / "pages" / "benchmark.py")
 APP = str(ROOT / "app" / "streamlit_app.py")
 R = 1
 TESTS = ["pp32", "tg8", "task"]
-TINY_CV = "Jane Roe\nEXPERIENCE\nBaker - Crumb & Co, 2018 - 2023\nSKILLS\n- Bread\n- Pastry\nEDUCATION\nBSc Biology\n"
-TINY_JOB = "Baker\nRequirements\n- 3+ years of baking\n- Python\n"
 
 
-def run_script(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-    )
+def run_benchmark(*args: str | Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return run_script("benchmark.py", *args, timeout=timeout)
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +65,15 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     job.write_text(TINY_JOB, encoding="utf-8")
     saved = folder / "run.json"
     # -o run.json: the format follows the suffix.
-    run = run_script(
+    run = run_benchmark(
         "--model", "smollm2-135m-instruct", "--threads", "1,2", "--gpu-layers", "0,all", "-r", R,
         "-p", 32, "-n", 8, "--task-tokens", 4, "--ctx", 1024, "--task-cv", cv, "--task-job", job,
         "-o", saved, "--no-progress",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
-    markdown = run_script("--from-json", saved)
-    csv_text = run_script("--from-json", saved, "--output", "csv", "-o", folder / "run.csv")
+    markdown = run_benchmark("--from-json", saved)
+    csv_text = run_benchmark("--from-json", saved, "--output", "csv", "-o", folder / "run.csv")
     assert markdown.returncode == 0 and csv_text.returncode == 0, markdown.stderr + csv_text.stderr
     return {
         "path": saved,
@@ -349,7 +337,7 @@ def test_compare_adds_the_speed_up_of_b_over_a(tmp_path: Path) -> None:
     cpu = write_json(tmp_path / "cpu.json", synthetic(0, {(1, "pp512"): 100.0, (1, "tg128"): 20.0, (2, "tg128"): 30}))
     gpu = write_json(tmp_path / "gpu.json", synthetic(-1, {(1, "pp512"): 2500.0, (1, "tg128"): 90.0, (4, "tg128"): 9}))
 
-    result = run_script("--compare", cpu, gpu)
+    result = run_benchmark("--compare", cpu, gpu)
 
     assert result.returncode == 0, result.stderr
     assert f"A: {cpu}" in result.stdout and f"B: {gpu}" in result.stdout
@@ -369,7 +357,7 @@ def test_compare_joins_on_shared_sweep_keys_with_a_real_result(bench: dict[str, 
         if row["status"] == "ok":
             row["avg_ts"] *= 2
 
-    result = run_script("--compare", bench["path"], write_json(tmp_path / "faster.json", faster))
+    result = run_benchmark("--compare", bench["path"], write_json(tmp_path / "faster.json", faster))
 
     assert result.returncode == 0, result.stderr
     joined = compare_rows(real, faster)
@@ -383,7 +371,7 @@ def test_compare_joins_on_shared_sweep_keys_with_a_real_result(bench: dict[str, 
 
 def test_compare_of_a_file_that_is_not_a_result_exits_2(tmp_path: Path) -> None:
     bogus = write_json(tmp_path / "bogus.json", {"hello": 1})
-    result = run_script("--compare", bogus, bogus)
+    result = run_benchmark("--compare", bogus, bogus)
 
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
@@ -530,7 +518,7 @@ def test_bad_input_exits_2_with_one_line(
 
 
 def test_bad_list_from_the_command_line_exits_2() -> None:
-    result = run_script("--threads", "1,two")
+    result = run_benchmark("--threads", "1,two")
 
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
@@ -543,7 +531,7 @@ def test_a_model_that_cannot_load_is_a_failed_row_not_a_crash(tmp_path: Path) ->
     broken.write_bytes(b"GGUF" + b"\x00" * 64)
     saved = tmp_path / "broken.json"
 
-    result = run_script("--model", broken, "-t", 1, "-r", 1, "-p", 8, "-n", 0, "--no-task", "-o", saved)
+    result = run_benchmark("--model", broken, "-t", 1, "-r", 1, "-p", 8, "-n", 0, "--no-task", "-o", saved)
 
     assert result.returncode == 1
     (row,) = json.loads(saved.read_text(encoding="utf-8"))["results"]

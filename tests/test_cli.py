@@ -7,9 +7,7 @@ and shared by several tests.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,43 +23,17 @@ from app.pipeline import _CONTEXT_MARGIN, build_advice_prompt, load_engine, run_
 from app.prompting import answer_start, build_messages
 from app.report import VERDICT_TEXT
 from app.settings import Settings
+from tests.helpers import METRIC_NAMES, TINY_CV, TINY_JOB, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 SCRIPT = ROOT / "scripts" / "analyze.py"
 CHEF_CV = FIXTURES / "pastry_chef_cv.txt"
 ML_JOB = FIXTURES / "ml_engineer_job.txt"
-METRIC_NAMES = (
-    "load_s",
-    "prompt_tokens",
-    "prompt_tokens_reused",
-    "generated_tokens",
-    "ttft_s",
-    "prompt_tokens_per_s",
-    "gen_tokens_per_s",
-    "total_s",
-    "rss_mb",
-    "peak_rss_mb",
-    "model_size_mb",
-    "gpu_layers",
-    "gpu_offload_supported",
-)
-# A small CV and job: a short prompt keeps the readable run and the context test quick.
-SMALL_CV = "Jane Roe\nEXPERIENCE\nBaker - Crumb & Co, 2018 - 2023\nSKILLS\n- Bread\n- Pastry\nEDUCATION\nBSc Biology\n"
-SMALL_JOB = "Baker\nRequirements\n- 3+ years of baking\n- Python\n"
 
 
 def run_cli(*args: str | Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-    )
+    return run_script("analyze.py", *args, timeout=timeout)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str]) -> None:
@@ -197,9 +169,9 @@ def test_no_llm_is_the_deterministic_report_alone(
 
 def test_readable_report_shows_the_verdict_then_streams_the_advice(tmp_path: Path) -> None:
     cv, job = tmp_path / "cv.txt", tmp_path / "job.md"
-    cv.write_text(SMALL_CV, encoding="utf-8")
-    job.write_text(SMALL_JOB, encoding="utf-8")
-    analysis = analyze(SMALL_CV, SMALL_JOB)
+    cv.write_text(TINY_CV, encoding="utf-8")
+    job.write_text(TINY_JOB, encoding="utf-8")
+    analysis = analyze(TINY_CV, TINY_JOB)
 
     result = run_cli("--cv", cv, "--job", job, "--max-tokens", "16", "--ctx", "4096", "--threads", "2")
 
@@ -332,7 +304,7 @@ def strong_pair() -> tuple[Document, Document]:
 
 
 def small_pair() -> tuple[Document, Document]:
-    return from_text(SMALL_CV, "cv.txt"), from_text(SMALL_JOB, "job.txt")
+    return from_text(TINY_CV, "cv.txt"), from_text(TINY_JOB, "job.txt")
 
 
 def test_on_token_pieces_add_up_to_the_advice(pipeline_session: None) -> None:

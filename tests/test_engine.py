@@ -27,6 +27,7 @@ from app.engine import (
 from app.errors import ContextOverflowError, ModelLoadError, SettingsError
 from app.pipeline import load_engine, load_settings_for
 from app.settings import Settings
+from tests.helpers import METRIC_NAMES
 
 SETTINGS = Settings(ctx=2048, threads=2, max_tokens=16)
 CHAT = [
@@ -155,22 +156,7 @@ def test_metrics_to_dict_rounds_floats_and_keeps_every_field() -> None:
     assert data["ttft_s"] == 0.1235
     assert data["prompt_tokens"] == 3
     assert data["gpu_offload_supported"] is True
-    assert set(data) == {
-        "load_s",
-        "prompt_tokens",
-        "prompt_tokens_reused",
-        "generated_tokens",
-        "ttft_s",
-        "prompt_tokens_per_s",
-        "gen_tokens_per_s",
-        "total_s",
-        "rss_mb",
-        "peak_rss_mb",
-        "model_size_mb",
-        "gpu_layers",
-        "gpu_offload_supported",
-        "stopped_by_user",
-    }
+    assert set(data) == {*METRIC_NAMES, "stopped_by_user"}
 
 
 # --- KV-cache prefix reuse ---------------------------------------------------------

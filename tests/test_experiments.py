@@ -10,11 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -59,6 +57,7 @@ from app.ratings import (
     progress,
     save_rating,
 )
+from tests.helpers import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PAIRS = ROOT / "tests" / "fixtures" / "pairs_small.json"
@@ -68,17 +67,8 @@ REPORT_KEYS = ("verdict", "score", "advice", "warnings", "settings", "metrics", 
 CRITERIA_HEADERS = ["adequacy", "reliability", "usefulness", "honesty", "linguistic correctness", "coherence"]
 
 
-def run_script(name: str, *args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / name), *map(str, args)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=timeout,
-    )
+def run_experiment_script(name: str, *args: str | Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return run_script(name, *args, timeout=timeout)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -110,7 +100,7 @@ RUN_ARGS = (
 def run_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """One real run: 3 pairs x 1 model x 2 configs, 12 tokens each."""
     out = tmp_path_factory.mktemp("runs") / "study.jsonl"
-    result = run_script("run_experiments.py", *RUN_ARGS, "--out", out)
+    result = run_experiment_script("run_experiments.py", *RUN_ARGS, "--out", out)
     assert result.returncode == 0, result.stderr
     return out, result
 
@@ -164,7 +154,7 @@ def test_running_again_redoes_nothing(run_file: tuple[Path, subprocess.Completed
     path, _ = run_file
     before = path.read_text(encoding="utf-8")
 
-    result = run_script("run_experiments.py", *RUN_ARGS, "--out", path)
+    result = run_experiment_script("run_experiments.py", *RUN_ARGS, "--out", path)
 
     assert result.returncode == 0, result.stderr
     assert "0 rows written, 6 skipped (already done)" in result.stdout
@@ -182,7 +172,7 @@ def test_running_again_redoes_nothing(run_file: tuple[Path, subprocess.Completed
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args: tuple[str | Path, ...], fragment: str, tmp_path: Path) -> None:
-    result = run_script("run_experiments.py", *args, "--out", tmp_path / "x.jsonl")
+    result = run_experiment_script("run_experiments.py", *args, "--out", tmp_path / "x.jsonl")
 
     assert_one_line_error(result, fragment)
     assert not (tmp_path / "x.jsonl").exists()
@@ -363,7 +353,7 @@ def rated_run(
 
 
 def test_evaluate_markdown_has_the_study_table_and_the_automatic_metrics(rated_run: Path) -> None:
-    result = run_script("evaluate.py", "--run", rated_run)
+    result = run_experiment_script("evaluate.py", "--run", rated_run)
 
     assert result.returncode == 0, result.stderr
     text = result.stdout
@@ -396,7 +386,7 @@ def test_evaluate_markdown_has_the_study_table_and_the_automatic_metrics(rated_r
 
 def test_evaluate_csv_has_one_row_per_config(rated_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.csv"
-    result = run_script("evaluate.py", "--run", rated_run, "--format", "csv", "-o", out)
+    result = run_experiment_script("evaluate.py", "--run", rated_run, "--format", "csv", "-o", out)
 
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
@@ -412,10 +402,10 @@ def test_evaluate_csv_has_one_row_per_config(rated_run: Path, tmp_path: Path) ->
 
 
 def test_evaluate_bad_input_is_one_line(tmp_path: Path) -> None:
-    assert_one_line_error(run_script("evaluate.py", "--run", tmp_path / "none.jsonl"), "no such run file")
+    assert_one_line_error(run_experiment_script("evaluate.py", "--run", tmp_path / "none.jsonl"), "no such run file")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"not": "a row"}\n', encoding="utf-8")
-    assert_one_line_error(run_script("evaluate.py", "--run", bad), "not a run row")
+    assert_one_line_error(run_experiment_script("evaluate.py", "--run", bad), "not a run row")
 
 
 def test_llm_judge_scores_one_answer_in_its_own_table(rated_run: Path, tmp_path: Path) -> None:
@@ -424,7 +414,7 @@ def test_llm_judge_scores_one_answer_in_its_own_table(rated_run: Path, tmp_path:
     shutil.copy(rated_run.parent / "ratings.sqlite", tmp_path / "ratings.sqlite")
 
     args = ("--run", run, "--judge-model", MODEL, "--judge-limit", "1", "--threads", "1")
-    result = run_script("evaluate.py", *args)
+    result = run_experiment_script("evaluate.py", *args)
 
     assert result.returncode == 0, result.stderr
     judged = read_judged(tmp_path / "study.judge.jsonl")
@@ -439,7 +429,7 @@ def test_llm_judge_scores_one_answer_in_its_own_table(rated_run: Path, tmp_path:
     human = result.stdout.split("## Human ratings")[1].split("## Automatic")[0]
     assert human.count("| 3.00 | 3.00 | 3.00 | 3.00 | 3.00 | 3.00 |") == 2
     # Resumable: a second call judges nothing new.
-    again = run_script("evaluate.py", *args)
+    again = run_experiment_script("evaluate.py", *args)
     assert "judged 0 answers" in again.stderr and len(read_judged(tmp_path / "study.judge.jsonl")) == 1
     assert JUDGE_SCHEMA["required"] == list(CRITERIA)
 
