@@ -44,10 +44,6 @@ class ContextOverflowError(ModelError):
     """The prompt cannot be made to fit the model's context window."""
 
 
-class GenerationCancelled(CVEnhancerError):
-    """The user stopped a generation; what was produced so far is kept by the caller."""
-
-
 class CatalogError(ModelError):
     """models/catalog.toml (or a catalog given instead) cannot be read or is inconsistent."""
 

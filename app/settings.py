@@ -59,13 +59,6 @@ class Settings(BaseModel):
             raise ValueError(f"max_tokens ({self.max_tokens}) must be smaller than ctx ({self.ctx})")
         return self
 
-    @property
-    def sampling(self) -> dict[str, Any]:
-        """The decoding settings as recorded in reports (the study's do_sample / temperature / top_p)."""
-        if self.greedy:
-            return {"do_sample": False, "temperature": 0.0}
-        return {"do_sample": True, "temperature": self.temperature, "top_p": self.top_p, "seed": self.seed}
-
 
 def make_settings(**values: Any) -> Settings:
     """Build Settings, turning pydantic's report into one SettingsError line per problem."""
