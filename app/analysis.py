@@ -86,7 +86,7 @@ class _CvLine:
 class CvProfile:
     """The CV prepared once for matching: its lines with their stems, years and degree."""
 
-    def __init__(self, text: str, sections: dict[str, SectionHit], today: dt.date) -> None:
+    def __init__(self, text: str, today: dt.date) -> None:
         self.text = text
         self.lines = [
             _CvLine(line.strip(), frozenset(content_stems(line))) for line in text.splitlines() if line.strip()
@@ -121,7 +121,7 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
 
     language = detect_language(clean_cv + "\n" + clean_job)
     sections = find_sections(clean_cv)
-    profile = CvProfile(clean_cv, sections, today)
+    profile = CvProfile(clean_cv, today)
     requirements = extract_requirements(clean_job, detect_language(clean_job))
     matches = [match_requirement(requirement, profile) for requirement in requirements]
     score = compute_score(matches)

@@ -27,7 +27,15 @@ from typing import Any
 from app.analysis import analyze
 from app.benchmark import TG_PROMPT_TOKENS, WARMUP_GEN_TOKENS, Options, task_documents
 from app.documents import Document, read_document
-from app.engine import BareBaseline, Decoding, Engine, GenerationMetrics, release_engine, reset_cache
+from app.engine import (
+    BareBaseline,
+    Decoding,
+    Engine,
+    GenerationMetrics,
+    measured_run,
+    release_engine,
+    reset_cache,
+)
 from app.errors import CVEnhancerError
 from app.memory import gpu_memory_used_mb, peak_rss_mb, rss_mb
 from app.pipeline import build_advice_prompt, decoding_for, load_engine, run_analysis
@@ -50,25 +58,20 @@ def prompt_of_tokens(tokenize: Callable[[str], list[int]], n_tokens: int) -> str
 
 
 def _pp(engine: Engine, prompt: str, decoding: Decoding) -> dict[str, Any]:
-    reset_cache(engine)
-    metrics = GenerationMetrics()
-    for _ in engine.stream(prompt, decoding=decoding, max_tokens=1, metrics=metrics):
-        pass
-    return {
-        "tokens_per_s": metrics.prompt_tokens_per_s,
-        "seconds": metrics.total_s,
-        "prompt_tokens": metrics.prompt_tokens,
-        "generated_tokens": metrics.generated_tokens,
-    }
+    """llama-bench's pp test: evaluate the whole prompt, sample one token."""
+    metrics = measured_run(engine, prompt, decoding=decoding, max_tokens=1)
+    return _sample(metrics, metrics.prompt_tokens_per_s)
 
 
 def _tg(engine: Engine, prompt: str, n_gen: int, decoding: Decoding) -> dict[str, Any]:
-    reset_cache(engine)
-    metrics = GenerationMetrics()
-    for _ in engine.stream(prompt, decoding=decoding, max_tokens=n_gen, metrics=metrics, ignore_eos=True):
-        pass
+    """llama-bench's tg test: exactly n_gen new tokens after a short prompt."""
+    metrics = measured_run(engine, prompt, decoding=decoding, max_tokens=n_gen, ignore_eos=True)
+    return _sample(metrics, metrics.gen_tokens_per_s)
+
+
+def _sample(metrics: GenerationMetrics, tokens_per_s: float | None) -> dict[str, Any]:
     return {
-        "tokens_per_s": metrics.gen_tokens_per_s,
+        "tokens_per_s": tokens_per_s,
         "seconds": metrics.total_s,
         "prompt_tokens": metrics.prompt_tokens,
         "generated_tokens": metrics.generated_tokens,

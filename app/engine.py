@@ -438,3 +438,22 @@ def reset_cache(engine: Engine) -> None:
     """Forget the KV cache, so the next call evaluates its whole prompt (benchmarks)."""
     with engine.lock:
         engine.llm.reset()
+
+
+def measured_run(
+    engine: Engine,
+    prompt: str,
+    *,
+    decoding: Decoding,
+    max_tokens: int,
+    stop: list[str] | None = None,
+    ignore_eos: bool = False,
+) -> GenerationMetrics:
+    """One generation through the engine from an empty KV cache, for benchmarks: its metrics only."""
+    reset_cache(engine)
+    metrics = GenerationMetrics()
+    for _ in engine.stream(
+        prompt, decoding=decoding, max_tokens=max_tokens, stop=stop, metrics=metrics, ignore_eos=ignore_eos
+    ):
+        pass
+    return metrics

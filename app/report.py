@@ -168,6 +168,7 @@ def metric_rows(metrics: dict[str, Any], gpu_memory_mb: float | None = None) -> 
         number = metrics.get(key)
         return "—" if number is None else f"{number:{fmt}}{unit}"
 
+    cpu_only = "" if metrics.get("gpu_offload_supported", True) else " (CPU-only build)"
     rows = [
         ("Time to first token", value("ttft_s", ".2f", " s")),
         ("Prompt speed", value("prompt_tokens_per_s", ".0f", " tok/s")),
@@ -181,10 +182,8 @@ def metric_rows(metrics: dict[str, Any], gpu_memory_mb: float | None = None) -> 
         ("RAM now (RSS)", value("rss_mb", ".0f", " MB")),
         ("RAM peak", value("peak_rss_mb", ".0f", " MB")),
         ("Model file", value("model_size_mb", ".0f", " MB")),
-        ("GPU layers", str(metrics.get("gpu_layers", 0))),
+        ("GPU layers", f"{metrics.get('gpu_layers', 0)}{cpu_only}"),
     ]
-    if not metrics.get("gpu_offload_supported", True):
-        rows[-1] = ("GPU layers", f"{metrics.get('gpu_layers', 0)} (CPU-only build)")
     if gpu_memory_mb is not None:
         rows.append(("GPU memory used", f"{gpu_memory_mb:.0f} MB"))
     return rows
