@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.advice_checks import advice_warnings
-from app.analysis import Analysis, analyze
-from app.catalog import ResolvedModel, resolve_model
-from app.documents import Document
-from app.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
-from app.prompting import answer_start, fit_prompt
+from app.analysis.documents import Document
+from app.analysis.scoring import Analysis, analyze
+from app.hub.catalog import ResolvedModel, resolve_model
+from app.llm.advice_checks import advice_warnings
+from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.llm.prompting import answer_start, fit_prompt
 from app.report import ModelInfo, Report
 from app.settings import Settings
 

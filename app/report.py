@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.analysis import Analysis
-from app.cv_sections import CORE_SECTIONS
+from app.analysis.cv_sections import CORE_SECTIONS
+from app.analysis.scoring import Analysis
 from app.settings import Settings
 
 VERDICT_TEXT = {

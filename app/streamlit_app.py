@@ -1,7 +1,7 @@
 """CV Enhancer in the browser: `streamlit run app/streamlit_app.py`.
 
 Layout and widgets only. Reading files, the analysis, the prompt and the model
-all live in the core (app.documents, app.pipeline); every error the core
+all live in the core (app.analysis.documents, app.pipeline); every error the core
 raises is shown here as one `st.error` line that says what to do.
 """
 
@@ -15,12 +15,12 @@ from typing import Any
 
 import streamlit as st
 
-from app.catalog import MODELS_DIR, available_models, find_entry, load_catalog
-from app.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
-from app.downloads import bytes_on_disk, download
-from app.engine import GenerationMetrics, gpu_offload_supported
+from app.analysis.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.errors import CVEnhancerError, InputError
-from app.memory import gpu_memory_used_mb
+from app.hub.catalog import MODELS_DIR, available_models, find_entry, load_catalog
+from app.hub.downloads import bytes_on_disk, download
+from app.llm.engine import GenerationMetrics, gpu_offload_supported
+from app.llm.memory import gpu_memory_used_mb
 from app.pipeline import run_analysis
 from app.report import VERDICT_TEXT, Report, metric_rows
 from app.settings import Settings, default_threads, describe, make_settings

@@ -22,8 +22,8 @@ import json
 import sys
 from pathlib import Path
 
+from app.analysis.documents import Document, read_document
 from app.cli import parser_from_doc, run
-from app.documents import Document, read_document
 from app.pipeline import run_analysis
 from app.report import Report
 from app.settings import Settings, describe, make_settings

@@ -30,10 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.analysis import analyze
-from app.documents import read_document
-from app.engine import BareBaseline, llama_cpp_version, measured_run
+from app.analysis.documents import read_document
+from app.analysis.scoring import analyze
 from app.errors import CVEnhancerError
+from app.llm.engine import BareBaseline, llama_cpp_version, measured_run
 from app.pipeline import build_advice_prompt, decoding_for, load_engine, run_analysis
 from app.settings import make_settings
 

@@ -25,7 +25,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from app.benchmark import (
+from app.bench.benchmark import (
     Options,
     compare_markdown,
     expand_configs,

@@ -16,10 +16,10 @@ import json
 import sys
 from pathlib import Path
 
-from app.analysis import analyze
-from app.documents import read_document
+from app.analysis.documents import read_document
+from app.analysis.scoring import analyze
 from app.errors import CVEnhancerError
-from app.pairs import LABEL_TO_VERDICT, load_pairs
+from app.study.pairs import LABEL_TO_VERDICT, load_pairs
 
 VERDICTS = ("strong_fit", "partial_fit", "not_a_fit")
 

@@ -33,10 +33,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.catalog import MODELS_DIR, CatalogEntry, find_entry, load_catalog
 from app.cli import Parser, parser_from_doc, run
-from app.downloads import download, is_offline, model_states, remove, verify
 from app.errors import DownloadError
+from app.hub.catalog import MODELS_DIR, CatalogEntry, find_entry, load_catalog
+from app.hub.downloads import download, is_offline, model_states, remove, verify
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

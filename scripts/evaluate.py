@@ -33,12 +33,12 @@ from tqdm import tqdm
 
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.evaluation import evaluate, to_csv, to_markdown
-from app.experiments import answered, read_rows, row_texts
-from app.judge import JUDGE_MAX_TOKENS, judge_path_for, read_judged, run_judge
 from app.pipeline import load_engine
-from app.ratings import RATINGS_FILE, load_ratings
 from app.settings import describe, make_settings
+from app.study.evaluation import evaluate, to_csv, to_markdown
+from app.study.experiments import answered, read_rows, row_texts
+from app.study.judge import JUDGE_MAX_TOKENS, judge_path_for, read_judged, run_judge
+from app.study.ratings import RATINGS_FILE, load_ratings
 
 
 def build_parser() -> argparse.ArgumentParser:

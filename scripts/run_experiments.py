@@ -35,7 +35,8 @@ from tqdm import tqdm
 
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.experiments import (
+from app.settings import describe
+from app.study.experiments import (
     default_run_path,
     load_pair_inputs,
     parse_configs,
@@ -44,7 +45,6 @@ from app.experiments import (
     run_experiments,
     settings_for,
 )
-from app.settings import describe
 
 
 def build_parser() -> argparse.ArgumentParser:

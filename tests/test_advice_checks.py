@@ -1,4 +1,4 @@
-"""Tests for app.advice_checks: made-up tool names and advice to claim what the CV does not show (pure)."""
+"""Tests for app.llm.advice_checks: made-up tool names and advice to claim what the CV does not show (pure)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.advice_checks import advice_warnings, claim_advice, unsupported_terms
-from app.analysis import Analysis, analyze
+from app.analysis.scoring import Analysis, analyze
+from app.llm.advice_checks import advice_warnings, claim_advice, unsupported_terms
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -1,4 +1,4 @@
-"""Tests for app.analysis: fixture pairs, score, verdict, knock-outs, years of experience."""
+"""Tests for app.analysis.scoring: fixture pairs, score, verdict, knock-outs, years of experience."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from app.analysis import (
+from app.analysis.job_requirements import Requirement
+from app.analysis.scoring import (
     PARTIAL_FIT_MIN,
     STRONG_FIT_MIN,
     Analysis,
@@ -17,7 +18,6 @@ from app.analysis import (
     estimate_years_of_experience,
     find_knockouts,
 )
-from app.job_requirements import Requirement
 
 TODAY = dt.date(2026, 11, 26)
 

@@ -120,7 +120,7 @@ def test_missing_job_says_what_to_do() -> None:
 
 def test_stop_keeps_what_was_generated() -> None:
     """A click during generation reruns the script; the partial advice and the findings stay."""
-    from app.documents import read_document
+    from app.analysis.documents import read_document
     from app.pipeline import run_analysis
     from app.settings import make_settings
 

@@ -1,4 +1,4 @@
-"""Tests for scripts/benchmark.py, app.benchmark and the app's Benchmark page.
+"""Tests for scripts/benchmark.py, app.bench.benchmark and the app's Benchmark page.
 
 One short real benchmark with the embedded model (r=1, pp32, tg8, threads 1,2,
 gpu-layers 0,all so the GPU rows are covered, the task with 4 new tokens on a
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.benchmark import (
+from app.bench.benchmark import (
     CSV_ENV_FIELDS,
     CSV_FIELDS,
     SCHEMA,
@@ -39,8 +39,8 @@ from app.benchmark import (
     parse_list,
     summarize,
 )
-from app.engine import gpu_offload_supported, llama_cpp_version
 from app.errors import InputError, SettingsError
+from app.llm.engine import gpu_offload_supported, llama_cpp_version
 from app.settings import Settings
 from tests.helpers import TINY_CV, TINY_JOB, run_script
 

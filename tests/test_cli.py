@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from app.analysis import analyze
-from app.documents import Document, from_text, read_document
-from app.engine import gpu_offload_supported, release_engine
+from app.analysis.documents import Document, from_text, read_document
+from app.analysis.scoring import analyze
 from app.errors import ContextOverflowError
+from app.llm.engine import gpu_offload_supported, release_engine
+from app.llm.prompting import answer_start, build_messages
 from app.pipeline import _CONTEXT_MARGIN, build_advice_prompt, load_engine, run_analysis
-from app.prompting import answer_start, build_messages
 from app.report import VERDICT_TEXT
 from app.settings import Settings
 from tests.helpers import METRIC_NAMES, TINY_CV, TINY_JOB, run_script

@@ -1,10 +1,17 @@
-"""Tests for app.cv_sections: headings, sections with evidence, fallbacks, line ownership."""
+"""Tests for app.analysis.cv_sections: headings, sections with evidence, fallbacks, line ownership."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.cv_sections import CORE_SECTIONS, SECTION_NAMES, SectionHit, find_sections, heading_section, line_sections
+from app.analysis.cv_sections import (
+    CORE_SECTIONS,
+    SECTION_NAMES,
+    SectionHit,
+    find_sections,
+    heading_section,
+    line_sections,
+)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for app.documents: reading CVs and job descriptions into text.
+"""Tests for app.analysis.documents: reading CVs and job descriptions into text.
 
 Every fixture file is built in ``tmp_path`` at test time: text PDFs with
 fpdf2, encrypted and blank PDFs with pypdf, DOCX files with python-docx.
@@ -17,7 +17,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pypdf import PdfReader, PdfWriter
 
-from app.documents import (
+from app.analysis.documents import (
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,
     Document,

@@ -1,4 +1,4 @@
-"""scripts/download_models.py and app/downloads.py against a fake Hugging Face Hub on 127.0.0.1.
+"""scripts/download_models.py and app/hub/downloads.py against a fake Hugging Face Hub on 127.0.0.1.
 
 The fake Hub answers huggingface_hub's own requests (HEAD and GET on
 /{repo}/resolve/{revision}/{filename}, with Range) for a fake repo that serves
@@ -27,8 +27,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from app import downloads
-from app.catalog import (
+from app.errors import CatalogError, DiskSpaceError, ModelNotFoundError
+from app.hub import downloads
+from app.hub.catalog import (
     CATALOG_PATH,
     CatalogEntry,
     available_models,
@@ -37,7 +38,6 @@ from app.catalog import (
     load_catalog,
     resolve_model,
 )
-from app.errors import CatalogError, DiskSpaceError, ModelNotFoundError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "download_models.py"
@@ -600,8 +600,8 @@ def test_a_broken_catalog_is_one_line(tmp_path: Path) -> None:
 
 
 def test_bytes_on_disk_counts_the_partial_then_the_final_file(tmp_path: Path) -> None:
-    from app.catalog import load_catalog
-    from app.downloads import PARTIAL_DIR, bytes_on_disk
+    from app.hub.catalog import load_catalog
+    from app.hub.downloads import PARTIAL_DIR, bytes_on_disk
 
     entry = next(entry for entry in load_catalog() if not entry.embedded)
     assert bytes_on_disk(entry, tmp_path) == 0

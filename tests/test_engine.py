@@ -1,4 +1,4 @@
-"""Tests for app.engine with the real embedded model (SmolLM2-135M through llama-cpp-python).
+"""Tests for app.llm.engine with the real embedded model (SmolLM2-135M through llama-cpp-python).
 
 Generations are kept to a few tokens. The shared engine is obtained through
 app.pipeline.load_engine (get_engine keeps it loaded while the settings stay
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import resolve_model
-from app.engine import (
+from app.errors import ContextOverflowError, ModelLoadError, SettingsError
+from app.hub.catalog import resolve_model
+from app.llm.engine import (
     Decoding,
     Engine,
     GenerationMetrics,
@@ -24,7 +25,6 @@ from app.engine import (
     gpu_offload_supported,
     release_engine,
 )
-from app.errors import ContextOverflowError, ModelLoadError, SettingsError
 from app.pipeline import load_engine, load_settings_for
 from app.settings import Settings
 from tests.helpers import METRIC_NAMES

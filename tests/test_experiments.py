@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import experiments
 from app.errors import ContextOverflowError, InputError, SettingsError
-from app.evaluation import (
+from app.study import experiments
+from app.study.evaluation import (
     Results,
     automatic_table,
     average_ranks,
@@ -36,7 +36,7 @@ from app.evaluation import (
     to_csv,
     to_markdown,
 )
-from app.experiments import (
+from app.study.experiments import (
     ModelSpec,
     load_pair_inputs,
     parse_config,
@@ -46,8 +46,8 @@ from app.experiments import (
     row_texts,
     run_experiments,
 )
-from app.judge import JUDGE_SCHEMA, read_judged
-from app.ratings import (
+from app.study.judge import JUDGE_SCHEMA, read_judged
+from app.study.ratings import (
     CRITERIA,
     blind_order,
     blind_view,

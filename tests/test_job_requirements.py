@@ -1,10 +1,10 @@
-"""Tests for app.job_requirements: reading a job's own requirement blocks."""
+"""Tests for app.analysis.job_requirements: reading a job's own requirement blocks."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.job_requirements import (
+from app.analysis.job_requirements import (
     KINDS,
     ROLE_PREFIX,
     Requirement,

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from app import memory
-from app.catalog import embedded_model_path
 from app.errors import InsufficientMemoryError, ModelLoadError
-from app.gguf_info import GgufInfo, read_gguf_info
-from app.memory import estimate_model_memory, peak_rss_mb, rss_mb
+from app.hub.catalog import embedded_model_path
+from app.llm import memory
+from app.llm.gguf_info import GgufInfo, read_gguf_info
+from app.llm.memory import estimate_model_memory, peak_rss_mb, rss_mb
 
 # Llama-2-7B-Chat Q4_K_M, from its GGUF header (32 layers, 4096 wide, no GQA).
 LLAMA_2_7B = GgufInfo("llama", 32, 4096, 32, 32, 4096, True, 4_081_004_224, 32000)

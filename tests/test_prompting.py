@@ -1,4 +1,4 @@
-"""Tests for app.prompting: message order, fences, findings, trimming to a budget, the advice's first sentence.
+"""Tests for app.llm.prompting: message order, fences, findings, trimming to a budget, the advice's first sentence.
 
 No model is needed: fit_prompt is given a fake token counter (characters / 4).
 """
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis import Analysis, analyze
+from app.analysis.scoring import Analysis, analyze
 from app.errors import ContextOverflowError
-from app.prompting import answer_start, build_messages, fit_prompt, load_template, render_findings
+from app.llm.prompting import answer_start, build_messages, fit_prompt, load_template, render_findings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 Message = dict[str, str]

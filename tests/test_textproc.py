@@ -1,10 +1,10 @@
-"""Tests for app.textproc: language detection, stemming, alias folding, stop-words."""
+"""Tests for app.analysis.textproc: language detection, stemming, alias folding, stop-words."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.textproc import content_stems, detect_language, is_stopword, raw_tokens, stem, stem_set
+from app.analysis.textproc import content_stems, detect_language, is_stopword, raw_tokens, stem, stem_set
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """The Benchmark page of the app (Streamlit lists app/pages/ files in the sidebar next to the main page).
 
 Layout and widgets only: the measuring, the tables and the chart data all come
-from app.benchmark, the core of scripts/benchmark.py. Run a quick benchmark of
+from app.bench.benchmark, the core of scripts/benchmark.py. Run a quick benchmark of
 the chosen model, or load result files saved by `scripts/benchmark.py
 --output json`, and compare tokens/s per configuration (CPU against GPU,
 threads, offloaded layers) and memory.
@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.benchmark import (
+from app.bench.benchmark import (
     Options,
     chart_rows,
     compare_markdown,
@@ -29,9 +29,9 @@ from app.benchmark import (
     to_json,
     to_markdown,
 )
-from app.catalog import available_models
-from app.engine import gpu_offload_supported
 from app.errors import CVEnhancerError
+from app.hub.catalog import available_models
+from app.llm.engine import gpu_offload_supported
 from app.settings import default_threads
 
 

@@ -1,7 +1,7 @@
 """The Evaluate page: people score a run's answers 0-5 on the study's six criteria, blind to model and settings.
 
-Layout and widgets only: the run files (app.experiments), the ratings database
-and the blind order (app.ratings) live in the core. Ratings are saved to
+Layout and widgets only: the run files (app.study.experiments), the ratings database
+and the blind order (app.study.ratings) live in the core. Ratings are saved to
 runs/ratings.sqlite under the rater's name as soon as they are submitted, so
 rating resumes where it stopped, in any later session.
 """
@@ -14,10 +14,10 @@ from typing import Any
 
 import streamlit as st
 
-from app.documents import read_document
+from app.analysis.documents import read_document
 from app.errors import CVEnhancerError
-from app.experiments import answered, read_rows, run_files, runs_dir
-from app.ratings import (
+from app.study.experiments import answered, read_rows, run_files, runs_dir
+from app.study.ratings import (
     CRITERIA,
     RATINGS_FILE,
     Criterion,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.textproc import Language, detect_language
+from app.analysis.textproc import Language, detect_language
 
 Kind = str  # "role" | "skill" | "years" | "degree" | "certification" | "language" | "location"
 KINDS: tuple[Kind, ...] = ("role", "skill", "years", "degree", "certification", "language", "location")

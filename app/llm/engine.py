@@ -22,9 +22,9 @@ from typing import Any
 import llama_cpp
 from llama_cpp import llama_chat_format
 
-from app.catalog import ResolvedModel
 from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
-from app.memory import check_memory_for, peak_rss_mb, rss_mb
+from app.hub.catalog import ResolvedModel
+from app.llm.memory import check_memory_for, peak_rss_mb, rss_mb
 
 Message = dict[str, str]
 

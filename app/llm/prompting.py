@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.analysis import Analysis
-from app.cv_sections import line_sections
+from app.analysis.cv_sections import line_sections
+from app.analysis.job_requirements import split_inline_headings
+from app.analysis.scoring import Analysis
 from app.errors import ContextOverflowError
-from app.job_requirements import split_inline_headings
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 Message = dict[str, str]
 
 # Trim order for the CV: the sections that matter least to the match go first.

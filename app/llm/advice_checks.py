@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from app.analysis import Analysis
-from app.textproc import stem, stem_set
+from app.analysis.scoring import Analysis
+from app.analysis.textproc import stem, stem_set
 
 # A tool-like name: has a capital inside or after the first letter (PyTorch,
 # GraphQL, AWS), or digits/+/#/. inside a word (C++, Node.js, 1C, S3).

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.analysis import analyze
-from app.engine import Decoding, Engine, GenerationMetrics
+from app.analysis.scoring import analyze
 from app.errors import CVEnhancerError, InputError, ModelError
-from app.experiments import JUDGE_SUFFIX
-from app.prompting import load_template, render_findings
-from app.ratings import CRITERIA, load_criteria
+from app.llm.engine import Decoding, Engine, GenerationMetrics
+from app.llm.prompting import load_template, render_findings
+from app.study.experiments import JUDGE_SUFFIX
+from app.study.ratings import CRITERIA, load_criteria
 
 JUDGE_SCHEMA: dict[str, Any] = {
     "type": "object",

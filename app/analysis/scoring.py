@@ -25,10 +25,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
-from app.injection import InjectionFinding, find_injections
-from app.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
-from app.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
+from app.analysis.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
+from app.analysis.injection import InjectionFinding, find_injections
+from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
+from app.analysis.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
 
 SCORE_VERSION = "1.0"
 STRONG_FIT_MIN = 70

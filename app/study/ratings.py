@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from app.errors import InputError
-from app.prompting import PROMPTS_DIR
+from app.llm.prompting import PROMPTS_DIR
 
 CRITERIA: tuple[str, ...] = (
     "adequacy",

@@ -30,12 +30,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.catalog import PROJECT_ROOT, resolve_model
-from app.documents import Document, read_document
+from app.analysis.documents import Document, read_document
 from app.errors import CVEnhancerError, InputError, SettingsError
-from app.pairs import LABEL_TO_VERDICT, Pair, load_pairs
+from app.hub.catalog import PROJECT_ROOT, resolve_model
 from app.pipeline import load_engine, run_analysis
 from app.settings import Settings, make_settings
+from app.study.pairs import LABEL_TO_VERDICT, Pair, load_pairs
 
 DEFAULT_TOP_P = 0.95
 DEFAULT_SEED = 42

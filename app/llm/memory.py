@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import psutil
 
 from app.errors import InsufficientMemoryError
-from app.gguf_info import GgufInfo, read_gguf_info
+from app.llm.gguf_info import GgufInfo, read_gguf_info
 
 _MB = 1024 * 1024
 T = TypeVar("T")

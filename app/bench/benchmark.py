@@ -6,7 +6,7 @@ and no streamlit here):
 - `parse_list` and `prepare` turn the sweep (models × threads × gpu_layers ×
   batch × ctx) into validated configurations, each with its `Settings`;
 - `run_config` measures one configuration in a fresh process
-  (app.benchmark_worker), so that its peak RSS is its own: the load (timed
+  (app.bench.worker), so that its peak RSS is its own: the load (timed
   apart), an untimed warm-up, r repetitions of each test, pp and tg taking
   turns with the same test through bare llama-cpp-python (the overhead ratio);
 - `run_benchmark` runs them all and returns one JSON-ready result: the
@@ -36,12 +36,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from app.catalog import PROJECT_ROOT, ResolvedModel, resolve_model
-from app.documents import read_document
-from app.engine import gpu_offload_supported, llama_cpp_version
+from app.analysis.documents import read_document
 from app.errors import CVEnhancerError, InputError, SettingsError
-from app.gguf_info import read_gguf_info
-from app.memory import gpu_info
+from app.hub.catalog import PROJECT_ROOT, ResolvedModel, resolve_model
+from app.llm.engine import gpu_offload_supported, llama_cpp_version
+from app.llm.gguf_info import read_gguf_info
+from app.llm.memory import gpu_info
 from app.settings import Settings, make_settings
 
 SCHEMA = "cv-enhancer-benchmark/1"
@@ -230,7 +230,7 @@ def run_config(planned: PlannedConfig, options: Options, *, timeout_s: float | N
     python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     try:
         process = subprocess.run(
-            [sys.executable, "-m", "app.benchmark_worker"],
+            [sys.executable, "-m", "app.bench.worker"],
             input=json.dumps(job),
             capture_output=True,
             text=True,

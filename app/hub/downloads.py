@@ -36,8 +36,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from app.catalog import EMBEDDED_DISTRIBUTION, SHA256_PATTERN, CatalogEntry, embedded_model_path, model_path
 from app.errors import ChecksumMismatchError, DiskSpaceError, DownloadError, ModelNotFoundError
+from app.hub.catalog import EMBEDDED_DISTRIBUTION, SHA256_PATTERN, CatalogEntry, embedded_model_path, model_path
 
 RECORDS_FILE = "downloads.json"
 PARTIAL_DIR = Path(".cache") / "partial"

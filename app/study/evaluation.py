@@ -1,7 +1,7 @@
 """The study's results from a run: the human-ratings table, automatic metrics, the LLM judge's table.
 
-Pure functions over run rows (app.experiments), ratings (app.ratings) and
-judge rows (app.judge); no model and no files. Every table has one row per
+Pure functions over run rows (app.study.experiments), ratings (app.study.ratings) and
+judge rows (app.study.judge); no model and no files. Every table has one row per
 (model, config), i.e. per model x do_sample x temperature (x top-p), in the
 run's order. Human ratings and LLM-judge scores are kept in separate tables
 and never averaged together.
@@ -15,10 +15,10 @@ Definitions:
 - Spearman: rank correlation (average ranks for ties) of the report's score
   with human_score_of_10, over the pairs that have one.
 - hallucination share: tool-like names in the advice (PyTorch, AWS, C++...;
-  app.advice_checks) found in neither the CV nor the job, over all tool-like
+  app.llm.advice_checks) found in neither the CV nor the job, over all tool-like
   names the advice uses, summed over the config's answers.
 - claim advice: sentences telling the person to put on the CV a missing
-  must-have (app.advice_checks.claim_advice).
+  must-have (app.llm.advice_checks.claim_advice).
 - sections covered: how many of the advice's seven headed parts ("1. Match"
   ... "7. Next steps", or the Russian headings) appear.
 - p90: numpy's linear-interpolation percentile.
@@ -36,11 +36,11 @@ from typing import Any
 
 import numpy as np
 
-from app.advice_checks import claim_advice, unsupported_terms
-from app.analysis import Analysis, analyze
-from app.experiments import answered, decoding_of
-from app.pairs import LABEL_TO_VERDICT
-from app.ratings import CRITERIA
+from app.analysis.scoring import Analysis, analyze
+from app.llm.advice_checks import claim_advice, unsupported_terms
+from app.study.experiments import answered, decoding_of
+from app.study.pairs import LABEL_TO_VERDICT
+from app.study.ratings import CRITERIA
 
 VERDICTS: tuple[str, ...] = ("strong_fit", "partial_fit", "not_a_fit")
 AGREEMENT_METHOD = "Krippendorff's alpha (interval metric)"
