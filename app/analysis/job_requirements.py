@@ -74,7 +74,9 @@ _INLINE_HEADING_WORDS = (
 # lost with the line break) with two spaces.
 # Not inside a longer heading: "Preferred Qualifications:" is one heading.
 _INLINE_HEADING = re.compile(
-    r"(?<!Preferred)(?<!Minimum)(?<!Basic)(?<!Key)\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))"
+    # (?<!\s): from the first space of a run only; from every space of it, a long
+    # run of spaces was rescanned once per space (quadratic).
+    r"(?<!Preferred)(?<!Minimum)(?<!Basic)(?<!Key)(?<!\s)\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))"
     # ... or, its colon lost, right after a sentence and before a lower-case word
     # ("...по проекту. Требования опыт работы от 3 лет ..."): spaces may be normalised away.
     r"|(?<=[.!?;])\s+(?=" + _INLINE_HEADING_WORDS + r"\s+[a-zа-яё])"
@@ -88,17 +90,23 @@ _OPTIONAL_ITEM = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
-_HEADING_SHAPE = re.compile(r"^#{1,6}\s+\S|^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$|:\s*$")
+# A Markdown heading, a line in capitals ("REQUIREMENTS"), or a line ending in a
+# colon. "In capitals" is a look-ahead for one capital and no lower-case letter
+# anywhere: `[^a-z]*[A-Z][^a-z]*$` tried every split of a long capital line (quadratic).
+_HEADING_SHAPE = re.compile(r"^#{1,6}\s+\S|^(?=[^A-ZА-ЯЁ]*[A-ZА-ЯЁ])[^a-zа-яё]*$|:\s*$")
 
 _YEARS_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:(?:-|–|—|to)\s*\d+\s*)?(?:years?|yrs?)\b", re.IGNORECASE),
+    # (?<!\d): a number is read from its first digit only (from every digit of a
+    # long run of digits, the run was rescanned: quadratic); "\s*(?:\+\s*)?"
+    # rather than "\s*\+?\s*", whose two runs of spaces split a long run every way.
+    re.compile(r"(?<!\d)(\d+(?:[.,]\d)?)\s*(?:\+\s*)?(?:(?:-|–|—|to)\s*\d+\s*)?(?:years?|yrs?)\b", re.IGNORECASE),
     re.compile(r"(?:at least|minimum(?: of)?|min\.?)\s+(\d+)\s+(?:years?|yrs?)", re.IGNORECASE),
     re.compile(
         r"(?:от|более|не менее|свыше|больше)\s+(\d+(?:[.,]\d)?)(?:-?х)?(?:\s*(?:-|–|—|до)\s*\d+)?\s*(?:лет|года|год)",
         re.IGNORECASE,
     ),
-    re.compile(r"(\d+)\s*(?:-|–|—)\s*\d+\s*(?:лет|года)", re.IGNORECASE),
-    re.compile(r"(\d+(?:[.,]\d)?)\+?\s*(?:лет|года|год)\b", re.IGNORECASE),
+    re.compile(r"(?<!\d)(\d+)\s*(?:-|–|—)\s*\d+\s*(?:лет|года)", re.IGNORECASE),
+    re.compile(r"(?<!\d)(\d+(?:[.,]\d)?)\+?\s*(?:лет|года|год)\b", re.IGNORECASE),
 )
 _WORD_NUMBERS = {
     "one": 1,
@@ -244,7 +252,7 @@ ROLE_PREFIX = "Role: "
 _TITLE_KEY = re.compile(r"^(?:должность|вакансия|position|job title|title|role)\s*:\s*(.+)$", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(
     r"\bsr\.|\bjr\.|\b(?:senior|junior|middle|lead|principal|staff|sr|jr|ii|iii|iv|position|vacancy|opening|вакансия|"
-    r"ведущий|старший|младший|главный)\b|\(.*?\)",
+    r"ведущий|старший|младший|главный)\b",
     re.IGNORECASE,
 )
 
@@ -264,11 +272,35 @@ def job_title(text: str) -> str | None:
     return None
 
 
+# " - Google Cloud", " at Acme", ", Remote": what follows the role in a title.
+# (?<!\s): from the first space of a run only (see _INLINE_HEADING).
+_TITLE_TAIL = re.compile(r"(?<!\s)\s+(?:-|–|—|\||at|@)\s+|,")
+
+
+def drop_parenthesised(text: str, replacement: str = "") -> str:
+    r"""The text with every "(...)" replaced: from each "(" to the first ")" after it.
+
+    What re.sub(r"\([^)]*\)", replacement, text) does, in linear time: the
+    pattern rescans the rest of the text from every "(" that is never closed
+    ("((((..." took minutes). Titles are one line, so `\(.*?\)` there is the same.
+    """
+    pieces: list[str] = []
+    position = 0
+    while (opening := text.find("(", position)) >= 0:
+        closing = text.find(")", opening + 1)
+        if closing < 0:
+            break  # no ")" after this "(": none after a later one either
+        pieces += [text[position:opening], replacement]
+        position = closing + 1
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def _clean_title(title: str) -> str | None:
     # "SOFTWARE ENGINEER III - GOOGLE CLOUD" -> "SOFTWARE ENGINEER"; the level
     # and the team are not part of the role.
-    title = re.split(r"\s+(?:-|–|—|\||at|@)\s+|,", title, maxsplit=1)[0]
-    title = _LEVEL_WORDS.sub(" ", title)
+    title = _TITLE_TAIL.split(title, maxsplit=1)[0]
+    title = _LEVEL_WORDS.sub(" ", drop_parenthesised(title, " "))
     title = " ".join(title.split())
     return title or None
 
@@ -372,7 +404,7 @@ def _split_items(text: str, language: Language) -> list[str]:
     for part in parts:
         # Commas inside parentheses, or a list closed by "or", are one item
         # with alternatives ("scikit-learn, TensorFlow, or PyTorch").
-        outside_parentheses = re.sub(r"\([^)]*\)", "", part)
+        outside_parentheses = drop_parenthesised(part)
         pieces = [piece.strip() for piece in outside_parentheses.split(",")]
         has_alternatives = re.search(r",\s*(?:or|или|and/or|and|и)\s", outside_parentheses, re.IGNORECASE)
         if len(pieces) > 2 and not has_alternatives and all(len(piece.split()) <= 4 for piece in pieces):
