@@ -263,6 +263,9 @@ def test_split_clauses(line: str, clauses: list[str]) -> None:
         ('Click "Apply" and upload your resume.', None, "apply"),
         ("All applicants must submit a resume NOT TO EXCEED two pages.", "must", "apply"),
         ("Откликайтесь на вакансию и прикладывайте резюме", "must", "apply"),
+        ("Please limit your resume to 2 pages.", "must", "apply"),
+        ("Do not copy and paste the duties from this announcement into your resume.", "must", "apply"),
+        ("Your resume must describe one year of experience in data modeling.", "must", "requirement"),
         # ... but "apply" as a skill is a requirement.
         ("Ability to analyze, interpret, and apply data science rules", "must", "requirement"),
         ("Your resume must also demonstrate one year of specialized experience", "must", "requirement"),
@@ -280,6 +283,10 @@ def test_split_clauses(line: str, clauses: list[str]) -> None:
         ("Credit will be given for appropriate unpaid work.", "must", "other"),
         ("Education may be substituted for experience on a year-for-year basis.", "must", "other"),
         ("This is a GG-14 position in the Defense Civilian Intelligence Personnel System.", "must", "other"),
+        ("This position has an Individual Occupation Requirement (IOR).", "must", "other"),
+        ("This position requires one year of specialized experience.", "must", "requirement"),
+        ("In addition to meeting the IOR above, you must meet the experience as described below:", "must", "other"),
+        ("Qualification claims will be subject to verification.", "must", "other"),
     ],
 )
 def test_classify_segment(text: str, section: str | None, kind: str) -> None:
@@ -377,3 +384,31 @@ def test_run_on_usajobs_qualifications_are_split_and_classified() -> None:
         ("requirement", "Degree: Mathematics, statistics or computer science."),
         ("requirement", "Generating datasets using SQL and R."),
     ]
+
+
+def test_lettered_alternatives_with_a_note_between() -> None:
+    text = (
+        "Data Scientist\n\nQualifications\nApplicants must have ONE of the following: (a.) A degree in statistics. "
+        "NOTE: Transcripts are required to substantiate claimed education. OR (b.) A combination of education and "
+        "experience: 30 semester hours in statistics."
+    )
+    found = segment(text)
+    (group,) = [s for s in found if s.alternatives]
+    assert group.kind == "requirement" and group.must
+    assert group.alternatives[0].startswith("A degree in statistics")
+    assert group.alternatives[-1].startswith("A combination of education and experience")
+    assert [s.kind for s in found if "Transcripts" in s.text] == ["apply"]
+
+
+def test_a_label_after_a_colon_starts_a_clause() -> None:
+    text = (
+        "Analyst\n\nQualifications\nYou must also possess one of the following for the job series: Degree: "
+        "Mathematics or statistics. OR Combination of education and experience: 30 semester hours."
+    )
+    found = segment(text)
+    assert [s.kind for s in found if s.text.startswith("You must also possess")] == ["other"]
+    (group,) = [s for s in found if s.alternatives]
+    assert group.alternatives == (
+        "Degree: Mathematics or statistics.",
+        "Combination of education and experience: 30 semester hours.",
+    )

@@ -197,17 +197,20 @@ _ABBREVIATIONS = frozenset(
 )
 # An inline list marker ("1. ", "2) ", "a) ", "B. ") after a colon, a semicolon,
 # a full stop or "or"/"and": the start of a list item inside a paragraph.
-_ITEM_MARKER_AHEAD = re.compile(r"\s(?=(?:\d{1,2}|[A-Za-z])[.)]\s)")
+# "... for the GS-1560 job series: Degree: Mathematics ...": a label after a colon starts a clause.
+_INNER_LABEL = re.compile(r"(?<=:)\s+(?=[A-Z][A-Za-z ]{1,30}:\s)")
+_ITEM_MARKER_AHEAD = re.compile(r"\s(?=(?:\d{1,2}|[A-Za-z])[.)]\s|\((?:\d{1,2}|[A-Za-z])\.?\)\s)")
 _OR_BEFORE = re.compile(r"(?:^|\W)(?:or|OR|или)$")
 _ENDS_WITH_MARKER = re.compile(r"(?:^|\s)(?:\d{1,2}|[A-Za-z])[.)]$")
-_MARKER = re.compile(r"^(?:[-*•●▪◦‣·–—]+\s*|(?:\d{1,2}|[A-Za-z])[.)]\s+|\(\d{1,2}\)\s+)")
+_MARKER = re.compile(r"^(?:[-*•●▪◦‣·–—]+\s*|(?:\d{1,2}|[A-Za-z])[.)]\s+|\((?:\d{1,2}|[A-Za-z])\.?\)\s+)")
 _DIGIT_MARKER = re.compile(r"^\d{1,2}[.)]\s")
+_STARTS_AND = re.compile(r"^(?:and|AND|и)\s+(?=\(?(?:\d{1,2}|[A-Za-z])\.?\)|\d{1,2}\.\s)")
 _STARTS_OR = re.compile(r"^(?:or|OR|Or|или|либо)\b[\s,:]*")
 _ENDS_OR = re.compile(r"(?:[;,]\s*|\s)(?:or|OR|или|либо)[:,]?$")
 _ONLY_OR = re.compile(r"^(?:or|OR|Or|или|либо)[.,:;]?$")
 _ONE_OF = re.compile(r"(?:one|any) of the following|\beither\s*:?$|одно из")
 # Sentences that close a group of alternatives ("However, all candidates must ...").
-_SUB_ITEM = re.compile(r"^\(?[a-z]\)\s")
+_SUB_ITEM = re.compile(r"^\(?[a-z]\.?\)\s")
 _GROUP_CLOSER = re.compile(
     r"^(?:however|in addition|additionally|all (?:candidates|applicants)|note\b|special note|to be eligible)",
     re.IGNORECASE,
@@ -255,7 +258,9 @@ def split_sentences(text: str) -> list[str]:
         word_before = words_before[-2] if len(words_before) >= 2 else ""
         # "SQL and R. Next": a one-letter language after a lower-case word ends a sentence;
         # "Michael R. Bloomberg" does not.
-        initial = len(last_word.replace(".", "")) <= 1 and not (last_word.isalpha() and word_before[:1].islower())
+        initial = len(last_word.replace(".", "")) <= 1 and not (
+            last_word.isalpha() and word_before.isalpha() and word_before.islower()
+        )
         if last_word in _ABBREVIATIONS or initial or "." in last_word or (last_word.isdigit() and len(last_word) <= 2):
             continue
         pieces.append(text[start : match.end()].strip())
@@ -269,7 +274,10 @@ def split_clauses(line: str) -> list[str]:
     clauses: list[str] = []
     for chunk in _split_space_runs(line):
         for sentence in split_sentences(chunk):
-            for part in (piece for clause in _split_semicolons(sentence) for piece in _split_inline_items(clause)):
+            clauses_of_sentence = (
+                piece for clause in _split_semicolons(sentence) for piece in _split_inline_items(clause)
+            )
+            for part in (label_part for piece in clauses_of_sentence for label_part in _INNER_LABEL.split(piece)):
                 for phrase in _split_russian_run_on(part.strip()):
                     clauses.extend(_split_at_openers(phrase))
     return [clause for clause in clauses if clause]
@@ -313,7 +321,7 @@ def _split_inline_items(text: str) -> list[str]:
     start = 0
     for match in _ITEM_MARKER_AHEAD.finditer(text):
         before = text[max(start, match.start() - 12) : match.start()].rstrip()
-        number = text[match.end()].isdigit()
+        number = text[match.end() : match.end() + 2].strip("(").isdigit() or text[match.end()].isdigit()
         if (
             before.endswith((":", ";"))
             or _OR_BEFORE.search(before) is not None
@@ -362,6 +370,7 @@ def _split_russian_run_on(text: str) -> list[str]:
 # --- headings: their shape ---------------------------------------------------------------------------------------
 
 _FENCE = re.compile(r"<{3}|>{3}")
+_NOTE_LABEL = re.compile(r"^note$", re.IGNORECASE)
 _LABEL = re.compile(r"^([^:.!?;\n]{2,80}?):(?:\s+|$)")
 _ALL_CAPS = re.compile(r"^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S|^\*\*[^*]{2,80}\*\*:?$|^__[^_]{2,80}__:?$")
@@ -477,12 +486,14 @@ _LEGAL = _Cues(
 _APPLY = _Cues(
     r"how to apply|\bto apply[,:]|\bto apply,? (?:please|send|click|visit|submit|e-?mail|go)|"
     r"apply (?:now|online|here|today|at|via|through|by|on|with your)|"
-    r"\bresumes? (?:exceeds?|not to exceed|should not|must not)|"
+    r"\bresumes? (?:exceeds?|not to exceed|should not|must not)|(?:limit|keep) your (?:resume|cv)|do not copy|"
+    r"please (?:be|limit|do not|ensure|include|provide|describe|submit|upload|attach|read|review|follow)\b|"
+    r"your (?:resume|cv)\b(?! must (?:also )?(?:demonstrate|show|describe|reflect|list))|"
     r"(?:in|within) (?:the body of )?(?:their|your) (?:resume|application)|transcripts? (?:are|is|must be) required|"
     r"\bclick\b|submit (?:your|a|an) (?:resume|cv|application|cover)|send (?:your|us|a) (?:resume|cv|cover)|"
     r"cover letter|closing date|application (?:process|form|deadline|package)|applications (?:are|will|must)|"
     r"resumes? (?:will not|must be (?:submitted|received|uploaded))|(?:email|e-mail) (?:us|"
-    r"your)|https?://|www\.|[\w.+-]{1,64}@[\w-]|clearly (?:identify|indicate|state)|"
+    r"your)|https?://|www\.|[\w.+-]{1,64}@[\w-]|clearly (?:identify|indicate|state)|indicate clearly|"
     r"join (?:us|our team)\b|\bcall (?:us|our|me)\b|\b\d{3}[-. ]\d{3}[-. ]\d{4}\b|"
     r"откликайтесь|отклик|присылайте|направляйте резюме|пишите|звоните|собеседовани|сопроводительн",
 )
@@ -529,14 +540,15 @@ _NOTE = _Cues(
     r"minimum) requirements for|"
     r"\bmust meet both\b|\bmust meet all (?:the )?requirements\b|(?:requirements?|"
     r"qualifications?) (?:described|listed|stated) below|"
-    r"\bis being filled\b|positive education requirement",
+    r"\bis being filled\b|positive education requirement|requirements must be met|subject to verification|"
+    r"will not make assumptions|must (?:authorize|disclose)\b|(?:described|listed|stated|shown) below\s*:?$",
 )
 _REQUIREMENT_CUE = _Cues(
     r"\bopen to (?:permanent|current|internal)\b|\d\s*\+?\s*(?:years?|yrs)\b|\b(?:one|"
     r"two|three|four|five|six|seven|eight|nine|ten)\s+(?:\(\d+\)\s+)?(?:\+\s*)?"
     r"(?:plus\s+)?(?:years?|months?)\b|experience|\bdegree\b|diploma|bachelor|master'?s|\bph\.?\s?d|\bmba\b|"
     r"knowledge|proficien|\babilit|\bable to\b|\bskill|familiar|understanding of|licen[cs]|certif|"
-    r"\bmust\b|\brequired\b|\brequire|preferred|a plus|ideally|fluen|background in|expertise|qualif|"
+    r"\bmust\b|\brequired\b|\brequires?\b|preferred|a plus|ideally|fluen|background in|expertise|qualif|"
     r"education|graduat|matriculat|track record|\bexposure to|\bcompetenc|\baptitude|self-motivated|"
     r"опыт|знани|умени|умеет|умеешь|навык|владени|образовани|понимани|желательно|будет плюсом|"
     r"приветствуется|готовност|способност|пользовател|обязател|стрессоустойчив|ответственн|"
@@ -659,7 +671,7 @@ def classify_segment(text: str, section: SectionKind | None, *, bullet: bool = F
         # under a requirements heading that is still a requirement.
         if not cue and company:
             return "company", False
-        if not cue and not bullet and len(text.split()) > 10 and _ABOUT_THE_JOB.search(text):
+        if not cue and not bullet and _ABOUT_THE_JOB.search(text):
             # A long sentence that asks for nothing ("This is a GG-14 position in ...") under a
             # requirements heading; short items ("Python", "Исполнительность") need no cue.
             return "other", False
@@ -764,6 +776,7 @@ class _Piece:
     starts_or: bool = False
     ends_or: bool = False
     one_of: bool = False  # it ends with "one of the following:" / "either:"
+    sub_item: bool = False  # it opened with "(b)" / "c)": a part of the clause before it
 
 
 def segment(text: str) -> list[Segment]:
@@ -772,19 +785,34 @@ def segment(text: str) -> list[Segment]:
     return _segments_from(pieces)
 
 
+def _marker_kind(marker: str) -> str:
+    """ "1. " and "(2) " are digits, "a) " and "(b.) " letters, "- " and "• " bullets."""
+    if any(char.isdigit() for char in marker):
+        return "digit"
+    return "letter" if any(char.isalpha() for char in marker) else "bullet"
+
+
 def _pieces(text: str) -> list[_Piece]:
     lines = split_inline_headings(repair_glue(text)).split("\n")
+    # The next non-blank line after each line (for "a short line before a block").
+    next_lines: list[str | None] = [None] * len(lines)
+    following: str | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        next_lines[index] = following
+        if lines[index].strip():
+            following = lines[index].strip()
     pieces: list[_Piece] = []
     section: SectionKind | None = None
     heading = ""
     seen_text = False
     blank_before = True
+    pending_or = False
     for index, raw in enumerate(lines):
         line = raw.strip()
         if not line:
             blank_before = True
             continue
-        next_line = next((candidate.strip() for candidate in lines[index + 1 :] if candidate.strip()), None)
+        next_line = next_lines[index]
         if not seen_text and len(line.split()) <= 12 and ":" not in line and not starts_like_heading(line):
             # The first line is the job's title.
             pieces.append(_Piece(line, "other", "", "", True))
@@ -802,29 +830,33 @@ def _pieces(text: str) -> list[_Piece]:
         for clause in split_clauses(line):
             # Peel headings off the clause's start: "Basic Requirements: Degree: ...".
             found = leading_heading(clause)
+            scoped: tuple[str, SectionKind | None] | None = None
             while found is not None:
+                if found[1] == "other" and found[2] and _NOTE_LABEL.match(found[0]):
+                    # "NOTE: ..." inside a paragraph is about that sentence only.
+                    scoped = (heading, section)
                 heading, section, clause = found
                 found = leading_heading(clause) if clause else None
             if not clause:
                 continue
             if _ONLY_OR.match(clause):
-                if pieces:
-                    pieces[-1].ends_or = True
+                pending_or = True  # "... position. OR | B. Combination ...": the next clause is an alternative
                 continue
+            clause = _STARTS_AND.sub("", clause)  # "AND (2) Transforming data ..."
             marker_match = _MARKER.match(clause)
             marker = ""
             if marker_match:
-                marker = (
-                    "digit"
-                    if _DIGIT_MARKER.match(clause)
-                    else ("bullet" if not marker_match.group(0)[0].isalnum() else "letter")
-                )
+                marker = _marker_kind(marker_match.group(0))
+            sub_item = bool(_SUB_ITEM.match(clause))
             body = _MARKER.sub("", clause).strip() if marker else clause
-            starts_or = bool(_STARTS_OR.match(body))
+            starts_or = bool(_STARTS_OR.match(body)) or pending_or
+            pending_or = False
             if starts_or:
                 after_or = _STARTS_OR.sub("", body)
-                if _MARKER.match(after_or):
-                    marker = "digit" if _DIGIT_MARKER.match(after_or) else "letter"
+                or_marker = _MARKER.match(after_or)
+                sub_item = sub_item or bool(_SUB_ITEM.match(after_or))
+                if or_marker:
+                    marker = _marker_kind(or_marker.group(0))
                     after_or = _MARKER.sub("", after_or)
                 body = after_or
             ends_or = bool(_ENDS_OR.search(body[-8:]))
@@ -832,10 +864,11 @@ def _pieces(text: str) -> list[_Piece]:
             body = body.strip()
             if not body:
                 continue
-            pieces.append(
-                _Piece(body, section, heading, marker, first, starts_or, ends_or, bool(_ONE_OF.search(body.lower())))
-            )
+            one_of = bool(_ONE_OF.search(body.lower()))
+            pieces.append(_Piece(body, section, heading, marker, first, starts_or, ends_or, one_of, sub_item))
             first = False
+            if scoped is not None:
+                heading, section = scoped
     return pieces
 
 
@@ -859,7 +892,7 @@ def _segments_from(pieces: list[_Piece]) -> list[Segment]:
             and not _aside(piece.text)
         ) or (
             # "(b) ...; or (c) ..." goes on the clause before it, whatever that was.
-            previous is not None and not piece.line_start and _SUB_ITEM.match(piece.text) is not None
+            previous is not None and not piece.line_start and piece.sub_item and not piece.starts_or
         )
         if continues:
             units[-1].append(piece)
@@ -882,6 +915,13 @@ def _segments_from(pieces: list[_Piece]) -> list[Segment]:
                 and (head.section, head.heading) == (last.section, last.heading)
             )
         )
+        if linked and head.starts_or and len(groups) > 1 and len(groups[-1]) == 1 and _aside(groups[-1][0][0].text):
+            # "(a.) A degree ... NOTE: Transcripts are required. OR (b.) ...": the "or" goes past the note.
+            aside = groups.pop()
+            group = groups[-1]
+            last = group[-1][-1]
+            groups.append(aside)
+            groups[-2], groups[-1] = groups[-1], groups[-2]
         if linked and group is not None and last is not None:
             if head.starts_or and head.section != last.section:
                 # "or 2. ..." under the next heading still continues the alternatives before it.
@@ -900,7 +940,16 @@ def _segments_from(pieces: list[_Piece]) -> list[Segment]:
         lead = group[0]
         if len(group) > 1 and lead[-1].one_of and lead[0].marker not in ("digit", "letter"):
             # "You may qualify if you meet one of the following:" introduces the alternatives.
-            segments.append(_classified(" ".join(p.text for p in lead), lead[0], (), lead_in=True))
+            lead_text = " ".join(p.text for p in lead)
+            segments.append(
+                _classified(
+                    lead_text,
+                    lead[0],
+                    (),
+                    lead_in=True,
+                    only_lead_in=_LISTS_ALTERNATIVES.search(lead_text.lower()) is not None,
+                )
+            )
             group = group[1:]
         texts = [" ".join(p.text for p in alternative).rstrip(" ;,") for alternative in group]
         if len(texts) == 1:
@@ -918,12 +967,17 @@ def replace_piece(piece: _Piece, section_of: _Piece) -> _Piece:
     )
 
 
-def _classified(text: str, first: _Piece, alternatives: tuple[str, ...], *, lead_in: bool = False) -> Segment:
+_LISTS_ALTERNATIVES = re.compile(r"(?:one|any) of the following")
+
+
+def _classified(
+    text: str, first: _Piece, alternatives: tuple[str, ...], *, lead_in: bool = False, only_lead_in: bool = False
+) -> Segment:
     kind, must = classify_segment(text, first.section, bullet=first.marker == "bullet" or first.line_start)
     if alternatives and first.section in ("must", "nice", "unknown", None) and kind == "other":
         # Alternatives that explain how experience is credited are still what the job asks for.
         kind, must = "requirement", first.section != "nice"
-    if lead_in and kind == "requirement" and not _STRONG_REQUIREMENT.search(text):
+    if lead_in and kind == "requirement" and (only_lead_in or not _STRONG_REQUIREMENT.search(text)):
         # "The preferred candidate should possess the following:" promises a list; it is not an item.
         kind, must = "other", False
     return Segment(text, kind, must, first.heading, alternatives, first.marker == "bullet", first.section or "")
