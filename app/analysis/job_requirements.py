@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 
 from app.analysis.segments import (
+    Cues,
     Segment,
     item_must,
     segment,
@@ -49,7 +50,7 @@ _REQUIRED_YEARS_KEY = re.compile(
     r"^(?:требуемый опыт работы|опыт работы|experience required|experience)$", re.IGNORECASE
 )
 
-_NOT_GIVEN = re.compile(r"not specified|not available|не указан|не требуется|not required", re.IGNORECASE)
+_NOT_GIVEN = Cues(r"not specified|not available|не указан|не требуется|not required")
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
 
 _YEARS_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -74,9 +75,7 @@ _WORD_NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
-_WORD_YEARS = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*\+?\s*(?:\(\d+\)\s*)?years?\b", re.IGNORECASE
-)
+_WORD_YEARS = Cues(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*\+?\s*(?:\(\d+\)\s*)?years?\b")
 
 _GENERIC_DEGREE = r"\bdegree\b|\bgraduate\b|university|высшее"
 # 4: doctorate, 3: master's, 2: bachelor's / higher education, 1: vocational diploma.
@@ -111,24 +110,19 @@ DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
 _EQUIVALENT = re.compile(
     r"or equivalent|equivalent (?:practical )?experience|or related experience|или эквивалентный опыт", re.IGNORECASE
 )
-_CERTIFICATION = re.compile(
+_CERTIFICATION = Cues(
     r"certif|licen[cs]|\bregistered\b|\bchartered\b|\bcpa\b|\bacca\b|\bcfa\b|\bpmp\b|accredit|"
-    r"сертифик|удостоверени|допуск|лицензи|аттестат|аккредит|медицинская книжка|медкнижк",
-    re.IGNORECASE,
+    r"сертифик|удостоверени|допуск|лицензи|аттестат|аккредит|медицинская книжка|медкнижк"
 )
-_LANGUAGE_NAME = re.compile(
+_LANGUAGE_NAME = Cues(
     r"\b(?:english|spanish|french|german|chinese|mandarin|italian|portuguese|arabic|japanese|russian)\b|"
-    r"английск|немецк|французск|испанск|китайск|русск",
-    re.IGNORECASE,
+    r"английск|немецк|французск|испанск|китайск|русск"
 )
-_LANGUAGE_CUE = re.compile(
+_LANGUAGE_CUE = Cues(
     r"\bfluen|\blanguage|\bspeak|\bwritten\b|\bspoken\b|\bnative\b|\b[abc][12]\b|upper[- ]intermediate|"
-    r"intermediate|язык|уровень|разговорн|свободн|\b[abc][12]\b",
-    re.IGNORECASE,
+    r"intermediate|язык|уровень|разговорн|свободн|\b[abc][12]\b"
 )
-_LOCATION = re.compile(
-    r"\bremote\b|\bhybrid\b|on[- ]?site|in[- ]office|relocat|удал[её]нн|гибрид|переезд|в офисе", re.IGNORECASE
-)
+_LOCATION = Cues(r"\bremote\b|\bhybrid\b|on[- ]?site|in[- ]office|relocat|удал[её]нн|гибрид|переезд|в офисе")
 
 
 def extract_requirements(text: str, language: Language | None = None) -> list[Requirement]:

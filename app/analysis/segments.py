@@ -29,6 +29,21 @@ SEGMENT_KINDS: tuple[SegmentKind, ...] = ("requirement", "duty", "offer", "compa
 SectionKind = Literal["must", "nice", "duty", "offer", "company", "legal", "apply", "other", "unknown"]
 
 
+class Cues:
+    """Cue words matched at word starts in lower-cased text.
+
+    Long alternations under re.IGNORECASE are slow in Python's re (every branch
+    is tried at every character); anchoring them at word starts and lower-casing
+    the text first makes them several times faster, and keeps them linear.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(r"(?<!\w)(?:" + pattern + r")")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text.lower())
+
+
 @dataclass(frozen=True)
 class Segment:
     """One piece of a posting: a clause, a list item or a group of alternatives."""
@@ -46,8 +61,8 @@ class Segment:
 
 # Tested in this order: "Preferred Qualifications" is nice although it also says
 # "qualifications"; "What we offer" is an offer although it says "we".
-_HEADING_LEXICON: tuple[tuple[SectionKind, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
+_HEADING_LEXICON: tuple[tuple[SectionKind, Cues], ...] = tuple(
+    (kind, Cues(pattern))
     for kind, pattern in (
         (
             "legal",
@@ -136,9 +151,8 @@ _GLUED_HEADINGS = re.compile(
     # One-word headings only before a capital: "Requirementsengineering" is not a heading.
     r"|(Requirements|Responsibilities|Qualifications|Benefits)(?=[A-Z0-9])"
 )
-_INLINE_BULLET = re.compile(
-    r"(?<=[;.!?:])\s*[*•●▪]\s*(?=\S)|\s[•●▪]\s|(?<=\s)--\s*|(?<=[;:])\s+[-–—]\s+|\s-(?=[A-ZА-ЯЁ][a-zа-яё])"
-)
+# Bullets inside a line: "...: * Ведение базы;* Холодные звонки", " • ", " -- ", "; - ", " -Программирование".
+_BULLET_CANDIDATE = re.compile(r"[*•●▪]|--|[-–—]")
 
 
 def repair_glue(text: str) -> str:
@@ -148,7 +162,38 @@ def repair_glue(text: str) -> str:
     text = _GLUED_WORD.sub(_split_glued_word, text)
     text = _GLUED_MARK.sub(_break_after_mark, text)
     text = _GLUED_COLON.sub(r"\1: ", text)
-    return _INLINE_BULLET.sub("\n- ", text)
+    return _break_inline_bullets(text)
+
+
+def _break_inline_bullets(text: str) -> str:
+    pieces: list[str] = []
+    start = 0
+    for match in _BULLET_CANDIDATE.finditer(text):
+        if match.start() < start:
+            continue
+        mark = match.group(0)
+        before = text[max(start, match.start() - 4) : match.start()]
+        after = text[match.end() : match.end() + 2]
+        stripped_before = before.rstrip()
+        if mark in "*•●▪":
+            # After a punctuation mark ("...: * Item", ";* Item"), or set off by spaces (" • ").
+            bullet = stripped_before.endswith((";", ".", "!", "?", ":")) or (
+                mark != "*" and before.endswith(" ") and after.startswith(" ")
+            )
+        elif mark == "--":
+            bullet = before.endswith(" ") or not before
+        else:
+            # "; - Item" or " -Item" (a dash glued to a capitalised word), not "Wi-Fi" or "2019 - 2022".
+            bullet = (stripped_before.endswith((";", ":")) and before.endswith(" ") and after.startswith(" ")) or (
+                before.endswith(" ") and len(after) == 2 and after[0].isupper() and after[1].islower()
+            )
+        if bullet:
+            pieces.append(text[start : match.start()].rstrip())
+            start = match.end()
+            while start < len(text) and text[start] == " ":
+                start += 1
+    pieces.append(text[start:])
+    return "\n- ".join(pieces)
 
 
 def _break_after_mark(match: re.Match[str]) -> str:
@@ -462,28 +507,13 @@ def starts_like_heading(text: str) -> bool:
 # --- classifying a segment by its own words ----------------------------------------------------------------------
 
 
-class _Cues:
-    """Cue words matched at word starts in lower-cased text.
-
-    Long alternations under re.IGNORECASE are slow in Python's re (every branch
-    is tried at every character); anchoring them at word starts and lower-casing
-    the text first makes them several times faster, and keeps them linear.
-    """
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(r"(?<!\w)(?:" + pattern + r")")
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text.lower())
-
-
-_LEGAL = _Cues(
+_LEGAL = Cues(
     r"equal (?:employment )?opportunit|\beeo\b|without regard to|regardless of (?:race|age|sex|gender|religion)|"
     r"national origin|sexual orientation|gender identity|protected (?:veteran|characteristic|class|status)|"
     r"veteran status|reasonable accommodation|affirmative action|e-verify|do(?:es)? not discriminat|"
     r"committed to (?:diversity|inclusion|equal)|drug[- ]free workplace",
 )
-_APPLY = _Cues(
+_APPLY = Cues(
     r"how to apply|\bto apply[,:]|\bto apply,? (?:please|send|click|visit|submit|e-?mail|go)|"
     r"apply (?:now|online|here|today|at|via|through|by|on|with your)|"
     r"\bresumes? (?:exceeds?|not to exceed|should not|must not)|(?:limit|keep) your (?:resume|cv)|do not copy|"
@@ -503,7 +533,7 @@ _PAY_WORDS = re.compile(
     r"\bbase\b|compensation|bonus|\bwage|\brate\b|range|оклад|зарплат|заработн|на руки|доход|выплат|преми",
     re.IGNORECASE,
 )
-_BENEFIT = _Cues(
+_BENEFIT = Cues(
     r"401\s?\(?k\)?|403\s?\(?b\)?|\bpto\b|paid time off|paid (?:holidays|leave|vacation)|parental leave|"
     r"tuition reimbursement|learning budget|sign-on bonus|stock options|\brsus?\b|\bequity\b|"
     r"(?:health|medical|dental|vision|life) (?:insurance|coverage|plans?|benefits)|medical, dental|"
@@ -515,12 +545,12 @@ _BENEFIT = _Cues(
     r"оплачиваем|компенсаци\w* (?:обучения|питания|мобильной|фитнес)|"
     r"корпоративн\w* (?:обучение|скидки|мероприятия|спортзал)|график работы|дружный коллектив|мы предлагаем",
 )
-_WEAK_OFFER = _Cues(
+_WEAK_OFFER = Cues(
     r"\binsurance\b|\bholidays?\b|vacation|wellness|gym|snacks|flexible (?:hours|schedule|work)|remote work|"
     r"hybrid|office|career growth|growth opportunit|professional development|обучение|офис|карьерн|развити|"
     r"коллектив|атмосфер|стабильн|официальн",
 )
-_COMPANY = _Cues(
+_COMPANY = Cues(
     r"\bwe are (?:a|an|the)\b|\bwe(?:'re| are) (?:proud|committed|driven|guided|growing|hiring|looking|seeking)|"
     r"\bour (?:mission|company|clients?|customers|platform|products?|story|values|team|goal)\b|founded in|"
     r"since (?:19|20)\d\d|for (?:over|more than|nearly|almost) \d+ years|headquartered|"
@@ -530,7 +560,7 @@ _COMPANY = _Cues(
     r"мы (?:растем|растём|гордимся|создали|являемся|делаем|ищем|набираем|команда|приглашаем)|наши (?:клиенты|студенты)",
 )
 # Text about how requirements are credited, not a requirement itself.
-_NOTE = _Cues(
+_NOTE = Cues(
     r"may be substituted|may substitute|will be credited|credit will be given|will receive credit|"
     r"refers to\b|for more information|will be considered|volunteer|"
     r"national service|is defined as\s*:?$|does not require|will not be accepted|the full performance level|"
@@ -543,7 +573,7 @@ _NOTE = _Cues(
     r"\bis being filled\b|positive education requirement|requirements must be met|subject to verification|"
     r"will not make assumptions|must (?:authorize|disclose)\b|(?:described|listed|stated|shown) below\s*:?$",
 )
-_REQUIREMENT_CUE = _Cues(
+_REQUIREMENT_CUE = Cues(
     r"\bopen to (?:permanent|current|internal)\b|\d\s*\+?\s*(?:years?|yrs)\b|\b(?:one|"
     r"two|three|four|five|six|seven|eight|nine|ten)\s+(?:\(\d+\)\s+)?(?:\+\s*)?"
     r"(?:plus\s+)?(?:years?|months?)\b|experience|\bdegree\b|diploma|bachelor|master'?s|\bph\.?\s?d|\bmba\b|"
@@ -560,7 +590,7 @@ _REQUIREMENT_CUE = _Cues(
 )
 # Strong enough to make a requirement out of a sentence under a description or
 # duties heading: "Candidates selected must be available to work weekends."
-_STRONG_REQUIREMENT = _Cues(
+_STRONG_REQUIREMENT = Cues(
     r"\bopen to (?:permanent|current|internal)\b|\bonly (?:permanent|current) (?:employees|candidates|\w+s)\b|"
     r"\bmust (?:have|be|possess|hold|meet|pass|obtain|demonstrate|complete)|\b(?:is|are|be) required\b|"
     r"\bwill be required to\b|\bcandidates? (?:should|must|will need)|"
@@ -570,13 +600,13 @@ _STRONG_REQUIREMENT = _Cues(
     r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfive|\bsix)\s*\+?\s*(?:years?|yrs|months?) of (?:[\w-]+ ){0,3}experience|"
     r"обязател|требуется|необходим",
 )
-_OPTIONAL = _Cues(
+_OPTIONAL = Cues(
     r"\bpreferred\b|\bpreferably\b|\bis a plus\b|\ba plus\b|\bnice to have\b|\bideally\b|\bdesirable\b|"
     r"\bdesired\b|\bbonus\b|\badvantage\b|\bnot required\b|\bnot mandatory\b|\boptional\b|\bhighly desirable\b|"
     r"желательно|будет плюсом|приветствуется|преимуществ|не обязател|плюсом будет|будет большим плюсом",
 )
-_REQUIRED_WORDS = _Cues(r"required\b|mandatory\b|must\b|обязател")
-_NEGATED_REQUIRED = _Cues(r"not required|not mandatory|не обязател")
+_REQUIRED_WORDS = Cues(r"required\b|mandatory\b|must\b|обязател")
+_NEGATED_REQUIRED = Cues(r"not required|not mandatory|не обязател")
 _PARENTHESIS = re.compile(r"\([^()]{0,200}\)")
 
 # The verbs that open a duty ("Develop ...", "Performs ...", "разрабатывать ...").
@@ -632,7 +662,7 @@ def optional_wording(text: str) -> bool:
 
 
 # Sentences about the position itself, not about the person: "This is a GG-14 position in ...".
-_ABOUT_THE_JOB = _Cues(
+_ABOUT_THE_JOB = Cues(
     r"^(?:this|the|these|it|our)\b|\b(?:this|the) (?:position|job|role|vacancy|announcement|selectee|incumbent)\b",
 )
 
