@@ -10,6 +10,7 @@ from app.analysis.job_requirements import (
     Requirement,
     classify,
     extract_requirements,
+    job_duties,
     job_title,
     split_inline_headings,
 )
@@ -619,3 +620,12 @@ def test_pay_sentence_is_not_a_knock_out() -> None:
     analysis = analyze("Jane Roe\nEXPERIENCE\nCourier, 2019 - 2024\nDriver's licence B", job)
     assert not any("$" in match.requirement.text for match in analysis.matches)
     assert not any("$" in knockout for knockout in analysis.knockouts)
+
+
+def test_job_duties_are_read_apart_from_requirements() -> None:
+    text = (
+        "Data Engineer\nResponsibilities\n- Build data pipelines in Airflow\n- Review code\n"
+        "Requirements\n- 3+ years of Python\nWhat we offer\n- Remote work"
+    )
+    assert job_duties(text) == ["Build data pipelines in Airflow", "Review code"]
+    assert items_of(text) == [("3+ years of Python", True)]

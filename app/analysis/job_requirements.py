@@ -181,6 +181,12 @@ def extract_requirements(text: str, language: Language | None = None) -> list[Re
     return requirements
 
 
+def job_duties(text: str) -> list[str]:
+    """What the job says the person will do ("Develop ...", "Обязанности: ..."): not requirements, but they
+    tell what the role is."""
+    return [found.text for found in segment(text) if found.kind == "duty"]
+
+
 def _is_key_value(found: Segment, key_values: set[str]) -> bool:
     """A segment already read as a "Key: value" line (location, required years)."""
     text = found.text.lower()

@@ -115,6 +115,7 @@ _HEADING_LEXICON: tuple[tuple[SectionKind, Cues], ...] = tuple(
 )
 
 
+@lru_cache(maxsize=4096)
 def heading_kind(heading: str) -> SectionKind | None:
     """What the text under a heading with these words is, or None when the words say nothing."""
     heading = heading.strip(" #*_:-—–?").replace("’", "'")
@@ -626,8 +627,12 @@ _DUTY_VERBS = frozenset(
 _REQUIREMENT_VERBS_RU = frozenset("уметь знать иметь владеть быть хотеть понимать".split())
 
 
+_FIRST_WORD = re.compile(r"[^\w]*([\w'-]+)")
+_RUSSIAN_INFINITIVE = re.compile(r"[а-яё]{4,}(?:ть|ться|чь)")
+
+
 def _first_word(text: str) -> str:
-    match = re.match(r"[^\w]*([\w'-]+)", text)
+    match = _FIRST_WORD.match(text)
     return match.group(1).lower() if match else ""
 
 
@@ -637,7 +642,7 @@ def _starts_with_duty_verb(text: str) -> bool:
         return True
     # Russian duties are often infinitives: "разрабатывать сервисы", "проводить встречи".
     return (
-        bool(re.fullmatch(r"[а-яё]{4,}(?:ть|ться|чь)", word))
+        _RUSSIAN_INFINITIVE.fullmatch(word) is not None
         and not word.endswith("ость")  # "ответственность" is a noun
         and word not in _REQUIREMENT_VERBS_RU
     )
