@@ -86,7 +86,7 @@ _HEADING_LEXICON: tuple[tuple[SectionKind, Cues], ...] = tuple(
         (
             "duty",
             r"responsibilit|duties|what you.ll do|what you will do|what will you do|day[- ]to[- ]day|your day|"
-            r"in this role|you will get to|the role involves|tasks|your mission|what you.ll be doing|"
+            r"in this role|you will get to|the role involves|tasks|your mission|what you.ll be doing|role purpose|"
             r"обязанност|задачи|предстоит|функционал|что нужно делать|что делать|чем заниматься|"
             r"род деятельности|чем ты будешь",
         ),
@@ -104,6 +104,7 @@ _HEADING_LEXICON: tuple[tuple[SectionKind, Cues], ...] = tuple(
         (
             "company",
             r"about (?:us|the company|our company)|who (?:we are|are we)|our (?:story|company|mission|values|team)|"
+            r"life at\b|culture|"
             r"company|о компании|о нас|кто мы|наша команда",
         ),
         (
