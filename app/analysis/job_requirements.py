@@ -275,7 +275,8 @@ def classify(item: str, must: bool) -> Requirement:
         return Requirement(item, "certification", must)
     if _LANGUAGE_NAME.search(item) and (_LANGUAGE_CUE.search(item) or len(item.split()) <= 3):
         return Requirement(item, "language", must)
-    if _LOCATION.search(item) or item.startswith("Location:"):
+    # "Remote", "Hybrid, 2 days in office"; a long requirement that mentions remote work is not a location.
+    if (_LOCATION.search(item) and len(item.split()) <= 8) or item.startswith("Location:"):
         return Requirement(item, "location", False)
     return Requirement(item, "skill", must)
 

@@ -110,6 +110,9 @@ _HEADING_LEXICON: tuple[tuple[SectionKind, Cues], ...] = tuple(
         (
             "other",
             r"description|summary|overview|\bnotes?\b|definition|about the (?:job|role|position)|"
+            # Fields of a job board's export: "Должность: ...", "Team: ...", "Адрес: ...".
+            r"^(?:должность|вакансия|position|job title|title|адрес|address|локация|location|город|"
+            r"employment type|team|команда|организация|organization)$|"
             r"описание|тип занятости|технологический стек|tech stack",
         ),
     )
@@ -211,7 +214,10 @@ def _break_after_mark(match: re.Match[str]) -> str:
         # "demos.Broad", "REST.Будет"; not "ASP.Net" (an upper-case Latin word before the dot).
         cyrillic_after = "А" <= after[:1] <= "я" or after[:1] in "Ёё"
         glued = capital_word and (
-            before.islower() or before.isdigit() or before in ")%" or (cyrillic_after and before.isalpha())
+            before.islower()
+            or before.isdigit()
+            or before in ")%!?."  # "...будет преимуществом!!!Знание"
+            or (cyrillic_after and before.isalpha())
         )
     return mark + "\n" if glued else mark
 
@@ -554,6 +560,7 @@ _WEAK_OFFER = Cues(
 )
 _COMPANY = Cues(
     r"\bwe are (?:a|an|the)\b|\bwe(?:'re| are) (?:proud|committed|driven|guided|growing|hiring|looking|seeking)|"
+    r"(?:с|про|у) нас\b|с нами\b|"
     r"\bour (?:mission|company|clients?|customers|platform|products?|story|values|team|goal)\b|founded in|"
     r"since (?:19|20)\d\d|for (?:over|more than|nearly|almost) \d+ years|headquartered|"
     r"employees (?:worldwide|across|in)|is an? (?:leading|global|fast-growing|"
@@ -583,7 +590,7 @@ _REQUIREMENT_CUE = Cues(
     r"\bmust\b|\brequired\b|\brequires?\b|preferred|a plus|ideally|fluen|background in|expertise|qualif|"
     r"education|graduat|matriculat|track record|\bexposure to|\bcompetenc|\baptitude|self-motivated|"
     r"опыт|знани|умени|умеет|умеешь|навык|владени|образовани|понимани|желательно|будет плюсом|"
-    r"приветствуется|готовност|способност|пользовател|обязател|стрессоустойчив|ответственн|"
+    r"приветствуется|готовност|способност|пользовател|стрессоустойчив|ответственн|"
     r"коммуникабельн|внимательн|исполнительн|желани|грамотн|аккуратн|целеустремл|инициативн|"
     r"организованност|пунктуальн|обучаем|водительск|права категории|допуск|удостоверени|сертифик|"
     r"^you (?:have|are|know|understand|bring|can|hold|speak|possess)\b|"
@@ -790,6 +797,9 @@ def _heading_starts_here(line: str, match: re.Match[str]) -> bool:
     )
     if one_word and _TITLE_WORD_BEFORE.search(before[-30:].rstrip()):
         return False
+    # A heading with its colon inside a list item's line ends that item: "- Холодные звонки Требования: ...".
+    if match.group(1).lstrip().startswith(":") and before.lstrip().startswith("- "):
+        return True
     return _ends_a_block(before)
 
 
