@@ -629,3 +629,12 @@ def test_job_duties_are_read_apart_from_requirements() -> None:
     )
     assert job_duties(text) == ["Build data pipelines in Airflow", "Review code"]
     assert items_of(text) == [("3+ years of Python", True)]
+
+
+def test_an_item_that_starts_with_navyki_is_not_the_skills_block() -> None:
+    text = "Сисадмин\nТребования: Опыт работы с Linux; Навыки работы с оборудованием в серверной стойке; Знание DNS"
+    assert items_of(text) == [
+        ("Опыт работы с Linux", True),
+        ("Навыки работы с оборудованием в серверной стойке", True),
+        ("Знание DNS", True),
+    ]

@@ -789,6 +789,8 @@ def _heading_starts_here(line: str, match: re.Match[str]) -> bool:
         # ("...по проекту. Требования опыт работы от 3 лет ...").
         if not before.endswith((".", "!", "?", ";")):
             return False
+        if line[match.end() :].startswith(("Навыки", "Ключевые навыки")):
+            return False  # "...; Навыки работы с оборудованием" is an item, not the skills block
     # "Physical Requirements:" is one heading: a one-word heading after a capitalised word goes on it.
     one_word = line[match.end() :].split(" ", 1)[0].rstrip(":") in (
         "Requirements",
