@@ -262,6 +262,7 @@ def test_split_clauses(line: str, clauses: list[str]) -> None:
         ("We do not discriminate on the basis of race, religion, color, national origin.", None, "legal"),
         ("If you need a reasonable accommodation, email us.", "must", "legal"),
         ("This employer participates in E-Verify.", None, "legal"),
+        ("Knowledge of safety, personnel management, and EEO regulations.", "must", "requirement"),
         # Application instructions.
         ("To apply, send your resume to jobs@example.com", "must", "apply"),
         ('Click "Apply" and upload your resume.', None, "apply"),

@@ -516,7 +516,7 @@ def starts_like_heading(text: str) -> bool:
 
 
 _LEGAL = Cues(
-    r"equal (?:employment )?opportunit|\beeo\b|without regard to|regardless of (?:race|age|sex|gender|religion)|"
+    r"equal (?:employment )?opportunit|without regard to|regardless of (?:race|age|sex|gender|religion)|"
     r"national origin|sexual orientation|gender identity|protected (?:veteran|characteristic|class|status)|"
     r"veteran status|reasonable accommodation|affirmative action|e-verify|do(?:es)? not discriminat|"
     r"committed to (?:diversity|inclusion|equal)|drug[- ]free workplace",

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.analysis.documents import read_document
+from app.analysis.documents import normalise_text, read_document
 from app.analysis.job_requirements import Requirement, extract_requirements
 from app.errors import InputError
 
@@ -121,7 +121,8 @@ def score_posting(
     text = read_document(posting.job_path).text
     flat_text = " ".join(text.split())
     for span in [item.text for item in posting.requirements] + list(posting.boilerplate):
-        if " ".join(span.split()) not in flat_text:
+        # Compared as read: soft hyphens, odd spaces and line breaks do not make a copied span differ.
+        if " ".join(normalise_text(span).split()) not in flat_text:
             raise InputError(
                 f"gold text is not a span of {posting.job_path.name}: {span[:60]!r}; copy it from the posting."
             )
