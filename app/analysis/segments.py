@@ -256,7 +256,6 @@ _ITEM_MARKER_AHEAD = re.compile(r"\s(?=(?:\d{1,2}|[A-Za-z])[.)]\s|\((?:\d{1,2}|[
 _OR_BEFORE = re.compile(r"(?:^|\W)(?:or|OR|или)$")
 _ENDS_WITH_MARKER = re.compile(r"(?:^|\s)(?:\d{1,2}|[A-Za-z])[.)]$")
 _MARKER = re.compile(r"^(?:[-*•●▪◦‣·–—]+\s*|(?:\d{1,2}|[A-Za-z])[.)]\s+|\((?:\d{1,2}|[A-Za-z])\.?\)\s+)")
-_DIGIT_MARKER = re.compile(r"^\d{1,2}[.)]\s")
 _STARTS_AND = re.compile(r"^(?:and|AND|и)\s+(?=\(?(?:\d{1,2}|[A-Za-z])\.?\)|\d{1,2}\.\s)")
 _STARTS_OR = re.compile(r"^(?:or|OR|Or|или|либо)\b[\s,:]*")
 _ENDS_OR = re.compile(r"(?:[;,]\s*|\s)(?:or|OR|или|либо)[:,]?$")
@@ -973,7 +972,7 @@ def _segments_from(pieces: list[_Piece]) -> list[Segment]:
         if linked and group is not None and last is not None:
             if head.starts_or and head.section != last.section:
                 # "or 2. ..." under the next heading still continues the alternatives before it.
-                unit = [replace_piece(p, last) for p in unit]
+                unit = [_moved_under(p, last) for p in unit]
             if len(group) > 1 and not head.starts_or and not last.ends_or and head.marker != alternative_marker:
                 group[-1].extend(unit)  # "a) ..." inside "1. ..." is part of that alternative
             else:
@@ -1008,7 +1007,7 @@ def _segments_from(pieces: list[_Piece]) -> list[Segment]:
     return segments
 
 
-def replace_piece(piece: _Piece, section_of: _Piece) -> _Piece:
+def _moved_under(piece: _Piece, section_of: _Piece) -> _Piece:
     """The piece moved under the section of another piece."""
     return _Piece(
         piece.text, section_of.section, section_of.heading, piece.marker, piece.line_start, False, piece.ends_or
