@@ -20,10 +20,10 @@ from types import ModuleType
 
 import pytest
 
-from app.analysis import cv_sections, documents, injection, job_requirements, scoring, textproc
+from app.analysis import aliases, cv_sections, documents, injection, job_requirements, scoring, segments, textproc
 from app.analysis.cv_sections import find_sections
 from app.analysis.documents import MAX_TEXT_CHARS
-from app.analysis.job_requirements import drop_parenthesised, extract_requirements
+from app.analysis.job_requirements import extract_requirements
 from app.analysis.scoring import _split_alternatives, analyze
 from app.llm import advice_checks, prompting
 from tests.helpers import timed_in_child
@@ -32,6 +32,8 @@ from tests.helpers import timed_in_child
 # or over the model's advice, which may quote it.
 MODULES: tuple[ModuleType, ...] = (
     textproc,
+    aliases,
+    segments,
     cv_sections,
     injection,
     job_requirements,
@@ -83,6 +85,10 @@ def module_patterns() -> list[tuple[str, re.Pattern[str]]]:
         elif depth < 3 and isinstance(value, dict):
             for key, item in value.items():
                 visit(f"{name}[{key!r}]", item, depth + 1)
+        elif depth < 3 and type(value).__module__.startswith("app.") and hasattr(value, "__dict__"):
+            # Our own objects that hold patterns (segments.Cues, say).
+            for attribute, item in vars(value).items():
+                visit(f"{name}.{attribute}", item, depth + 1)
 
     for module in MODULES:
         for attribute, value in vars(module).items():
@@ -101,7 +107,7 @@ def _exhaust(pattern: re.Pattern[str], text: str) -> None:
 
 def test_the_audit_finds_the_patterns_of_every_module() -> None:
     names = {name for name, _ in PATTERNS}
-    assert {"cv_sections._EMAIL", "job_requirements._HEADING_SHAPE", "injection._PATTERNS[2]"} <= names
+    assert {"cv_sections._EMAIL", "segments._ALL_CAPS", "injection._PATTERNS[2]"} <= names
     for module in MODULES:
         short = module.__name__.rsplit(".", 1)[-1]
         assert any(name.startswith(short + ".") for name in names), short
@@ -226,20 +232,13 @@ def test_split_alternatives_answers_as_before_on_random_text() -> None:
     assert differing == []
 
 
-def test_drop_parenthesised_answers_as_the_pattern_did() -> None:
-    for text in _random_texts(["a", "(", ")", " ", "\n", "((", "b)"], 20_000, seed=2):
-        assert drop_parenthesised(text) == re.sub(r"\([^)]*\)", "", text), text
-        one_line = text.replace("\n", " ")
-        assert drop_parenthesised(one_line, " ") == re.sub(r"\(.*?\)", " ", one_line), one_line
-
-
 @pytest.mark.parametrize(
     ("new", "old", "pieces"),
     [
         (cv_sections._EMAIL, r"[\w.+-]+@[\w-]+\.[\w.]+", ["a", "@", ".", "-", "+", " ", "b.c", "_", "1"]),
         (
-            job_requirements._HEADING_SHAPE,
-            r"^#{1,6}\s+\S|^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$|:\s*$",
+            segments._ALL_CAPS,
+            r"^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$",
             ["A", "a", "Я", "я", " ", ":", "#", "1", "\n", "-"],
         ),
         (
