@@ -584,7 +584,8 @@ _NOTE = Cues(
     r"will not make assumptions|must (?:authorize|disclose)\b|(?:described|listed|stated|shown) below\s*:?$",
 )
 _REQUIREMENT_CUE = Cues(
-    r"\bopen to (?:permanent|current|internal)\b|\d\s*\+?\s*(?:years?|yrs)\b|\b(?:one|"
+    # "\s*(?:\+\s*)?", not "\s*\+?\s*": two runs of spaces in a row split a long run every way (quadratic).
+    r"\bopen to (?:permanent|current|internal)\b|\d\s*(?:\+\s*)?(?:years?|yrs)\b|\b(?:one|"
     r"two|three|four|five|six|seven|eight|nine|ten)\s+(?:\(\d+\)\s+)?(?:\+\s*)?"
     r"(?:plus\s+)?(?:years?|months?)\b|experience|\bdegree\b|diploma|bachelor|master'?s|\bph\.?\s?d|\bmba\b|"
     r"knowledge|proficien|\babilit|\bable to\b|\bskill|familiar|understanding of|licen[cs]|certif|"
@@ -607,7 +608,7 @@ _STRONG_REQUIREMENT = Cues(
     r"\byou (?:must|should) (?:have|be)|\bideal candidate|\bthe successful candidate (?:will|"
     r"should|must) (?:have|be|possess)|"
     r"\b(?:bachelor|master)'?s?\s+degree|\bdegree (?:in|from)\b|"
-    r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfive|\bsix)\s*\+?\s*(?:years?|yrs|months?) of (?:[\w-]+ ){0,3}experience|"
+    r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfive|\bsix)\s*(?:\+\s*)?(?:years?|yrs|months?) of (?:[\w-]+ ){0,3}experience|"
     r"обязател|требуется|необходим",
 )
 _OPTIONAL = Cues(
