@@ -14,9 +14,10 @@ from app.analysis.documents import Document
 from app.analysis.scoring import Analysis, analyze
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.advice_checks import advice_warnings
-from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.llm.base import Decoding, GenerationMetrics, TextEngine
+from app.llm.engine import Engine, LoadSettings, get_engine
 from app.llm.prompting import answer_start, fit_prompt
-from app.report import ModelInfo, Report
+from app.report import STOPPED_WARNING, Report
 from app.settings import Settings
 
 # Tokens kept free besides max_tokens: the chat template's closing tokens.
@@ -35,8 +36,18 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
     )
 
 
-def load_engine(settings: Settings) -> Engine:
-    """The shared engine for these settings (loaded once, reused after)."""
+def load_engine(settings: Settings) -> TextEngine:
+    """The shared engine for these settings (loaded once, reused after).
+
+    Every caller (the CLI, the app, the study) gets its model here: the one
+    place a backend is chosen, and the one seam tests replace with a FakeEngine
+    (tests/conftest.py's `fake_engine`).
+    """
+    return load_local_engine(settings)
+
+
+def load_local_engine(settings: Settings) -> Engine:
+    """llama-cpp-python in this process: what the benchmarks measure (they need its KV cache and model)."""
     model = resolve_model(settings.model, chat_format=settings.chat_format)
     return get_engine(model, load_settings_for(model, settings))
 
@@ -52,7 +63,7 @@ class AdvicePrompt:
 
 
 def build_advice_prompt(
-    engine: Engine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
+    engine: TextEngine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
 ) -> AdvicePrompt:
     """The prompt for the advice, trimmed to the context window, in the model's chat format."""
 
@@ -108,7 +119,7 @@ def run_analysis(
         return report
 
     engine = load_engine(settings)
-    report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
+    report.model = engine.info
     prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     report.warnings.extend(prompt.warnings)
     metrics = GenerationMetrics()
@@ -133,6 +144,6 @@ def run_analysis(
     report.advice = "".join(pieces).strip()
     report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
     if metrics.stopped_by_user:
-        report.warnings.append("Generation was stopped by you; the advice above is incomplete.")
+        report.warnings.append(STOPPED_WARNING)
     report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))
     return report

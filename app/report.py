@@ -12,7 +12,10 @@ from typing import Any
 
 from app.analysis.cv_sections import CORE_SECTIONS
 from app.analysis.scoring import Analysis
+from app.llm.base import ModelInfo
 from app.settings import Settings
+
+__all__ = ["STATUS_MARK", "STOPPED_WARNING", "VERDICT_TEXT", "ModelInfo", "Report", "metric_rows"]
 
 VERDICT_TEXT = {
     "strong_fit": "strong fit",
@@ -20,22 +23,8 @@ VERDICT_TEXT = {
     "not_a_fit": "not a fit",
 }
 STATUS_MARK = {"met": "✓", "partial": "~", "missing": "✗"}
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    name: str
-    file: str
-    quantization: str | None
-    chat_format: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "file": self.file,
-            "quantization": self.quantization,
-            "chat_format": self.chat_format,
-        }
+# The one wording of a stop, whoever stopped the generation (the CLI's Ctrl-C-free path, the app's Stop).
+STOPPED_WARNING = "Generation was stopped by you; the advice above is incomplete."
 
 
 @dataclass

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     agree = sum(row["expected"] == row["verdict"] for row in rows)
     confusion = {e: {v: 0 for v in VERDICTS} for e in VERDICTS}
     for row in rows:
-        confusion[row["expected"]][row["verdict"]] += 1
+        confusion[str(row["expected"])][str(row["verdict"])] += 1
     if args.json:
         print(
             json.dumps(

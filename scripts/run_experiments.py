@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.settings import describe
+from app.settings import add_flag
 from app.study.experiments import (
     default_run_path,
     load_pair_inputs,
@@ -45,6 +45,9 @@ from app.study.experiments import (
     run_experiments,
     settings_for,
 )
+
+# The Settings every row of a run shares (the decoding comes from --configs).
+SHARED_FIELDS = ("max_tokens", "threads", "batch", "ctx", "gpu_layers", "repeat_penalty")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,10 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the JSONL run file (default: runs/<pairs>-<models>-<configs>.jsonl); resumed if it exists",
     )
     parser.add_argument("--limit", type=int, help="only the first N pairs (quick runs)")
-    parser.add_argument("--max-tokens", type=int, help=describe("max_tokens") + " (default 512)")
-    parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
-    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
-    parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
+    for field in SHARED_FIELDS:
+        add_flag(parser, field)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -85,7 +86,7 @@ def _main(args: argparse.Namespace) -> int:
         raise InputError("--limit must be 1 or more.")
     configs = parse_configs(args.configs)
     models = resolve_models(parse_models(args.models))
-    base = {"max_tokens": args.max_tokens, "threads": args.threads, "ctx": args.ctx, "gpu_layers": args.gpu_layers}
+    base = {field: getattr(args, field) for field in SHARED_FIELDS}
     for model in models:  # every combination validated before any work
         for config in configs:
             settings_for(model, config, base)

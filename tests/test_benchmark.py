@@ -1,4 +1,4 @@
-"""Tests for scripts/benchmark.py, app.bench.benchmark and the app's Benchmark page.
+"""Tests for scripts/benchmark.py, the app.bench package and the app's Benchmark page.
 
 One short real benchmark with the embedded model (r=1, pp32, tg8, threads 1,2,
 gpu-layers 0,all so the GPU rows are covered, the task with 4 new tokens on a
@@ -25,20 +25,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.bench.benchmark import (
-    CSV_ENV_FIELDS,
-    CSV_FIELDS,
-    SCHEMA,
-    BenchConfig,
-    Options,
-    chart_rows,
-    compare_rows,
-    expand_configs,
-    load_result,
-    memory_rows,
-    parse_list,
-    summarize,
-)
+from app.bench.compare import chart_rows, compare_rows, memory_rows
+from app.bench.plan import SCHEMA, BenchConfig, Options, expand_configs, parse_list
+from app.bench.results import CSV_ENV_FIELDS, CSV_FIELDS, load_result
+from app.bench.runner import summarize
 from app.errors import InputError, SettingsError
 from app.llm.engine import gpu_offload_supported, llama_cpp_version
 from app.settings import Settings

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import pipeline
 from app.errors import ContextOverflowError, InputError, SettingsError
 from app.study import experiments
 from app.study.evaluation import (
@@ -205,7 +206,7 @@ def test_resume_redoes_only_the_missing_rows_and_drops_a_torn_line(
         return fake_report(cv, job, settings)
 
     monkeypatch.setattr(experiments, "run_analysis", counting)
-    monkeypatch.setattr(experiments, "load_engine", lambda settings: None)
+    monkeypatch.setattr(pipeline, "load_engine", lambda settings: None)
     pairs = load_pair_inputs(PAIRS)
     models = [ModelSpec("a", MODEL), ModelSpec("b", MODEL)]
     configs = parse_configs("greedy,sample@1.0")
@@ -244,7 +245,7 @@ def test_a_failed_row_is_recorded_retried_and_reported(tmp_path: Path, monkeypat
         return fake_report(cv, job, settings)
 
     monkeypatch.setattr(experiments, "run_analysis", sometimes_failing)
-    monkeypatch.setattr(experiments, "load_engine", lambda settings: None)
+    monkeypatch.setattr(pipeline, "load_engine", lambda settings: None)
     pairs, models, configs = load_pair_inputs(PAIRS), [ModelSpec("a", MODEL)], parse_configs("greedy")
     out, errors = tmp_path / "run.jsonl", []
 

@@ -2,7 +2,8 @@
 
 No model is involved, so the same CV and job give the same result every time,
 and text written to fool a model cannot move the score. The language model
-only explains these findings (see app/advice.py).
+only explains these findings (app/llm/prompting.py builds its prompt,
+app/llm/advice_checks.py checks what it wrote).
 
 Score, version 1 (SCORE_VERSION):
   every requirement counts with a weight: must-have 3, nice-to-have 1,
@@ -11,10 +12,10 @@ Score, version 1 (SCORE_VERSION):
   can read scores 0 and says so in a warning.
 Verdict:
   not_a_fit   a knock-out (a must-have years of experience, degree or licence
-              missing), or more than half of the must-haves missing,
-              or score < PARTIAL_FIT_MIN;
-  strong_fit  score >= STRONG_FIT_MIN and at most a fifth of the must-haves
-              missing;
+              missing), or more than NOT_A_FIT_MISSING_SHARE (half) of the
+              must-haves missing, or score < PARTIAL_FIT_MIN;
+  strong_fit  score >= STRONG_FIT_MIN and at most STRONG_FIT_MISSING_SHARE (a
+              fifth) of the must-haves missing;
   partial_fit otherwise.
 """
 
@@ -24,20 +25,33 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from app.analysis.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
 from app.analysis.injection import InjectionFinding, find_injections
 from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
 from app.analysis.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
+from app.formatting import clip
 
 SCORE_VERSION = "1.0"
 STRONG_FIT_MIN = 70
 PARTIAL_FIT_MIN = 30
 MUST_WEIGHT, NICE_WEIGHT, LOCATION_WEIGHT = 3.0, 1.0, 0.5
 STATUS_VALUE = {"met": 1.0, "partial": 0.5, "missing": 0.0}
+# A requirement's words found in the CV: two of three make it met, one of three partial (one of four is missing).
+MET_SHARE, PARTIAL_SHARE = 0.66, 0.34
+# With a list of alternatives ("Python or Java"): at least half the other words found.
+ALTERNATIVES_HEAD_SHARE = 0.5
+# Years asked: this share of them still counts as partial ("5+ years" with 3 shown).
+PARTIAL_YEARS_SHARE = 0.6
+# The verdict: more than this share of must-haves missing is not a fit; at most this share allows a strong fit.
+NOT_A_FIT_MISSING_SHARE, STRONG_FIT_MISSING_SHARE = 0.5, 0.2
+# The longest CV line quoted as evidence, in characters.
+EVIDENCE_CHARS = 200
 
-Verdict = str  # "strong_fit" | "partial_fit" | "not_a_fit"
-Status = str  # "met" | "partial" | "missing"
+Verdict = Literal["strong_fit", "partial_fit", "not_a_fit"]
+Status = Literal["met", "partial", "missing"]
+VERDICTS: tuple[Verdict, ...] = ("strong_fit", "partial_fit", "not_a_fit")
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,7 @@ class CvProfile:
             hits = line.stems & wanted_set
             if len(hits) > len(best_hits):
                 best, best_hits = line, hits
-        return (_clip(best.text) if best else None), best_hits
+        return (clip(best.text, EVIDENCE_CHARS) if best else None), best_hits
 
 
 def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Analysis:
@@ -165,14 +179,15 @@ def _match_role(requirement: Requirement, profile: CvProfile) -> RequirementMatc
     wanted = title_words(requirement.text.removeprefix(ROLE_PREFIX)) - _ROLE_FILLER
     if not wanted:
         return RequirementMatch(requirement, "missing", None)
-    best_line, best_hits = None, frozenset()
+    best_line: str | None = None
+    best_hits: frozenset[str] = frozenset()
     for line in profile.lines:
         hits = wanted & title_words(line.text)
         if len(hits) > len(best_hits):
             best_line, best_hits = line.text, hits
     share = len(best_hits) / len(wanted)
-    status: Status = "met" if share >= 0.66 else "partial" if share >= 0.34 else "missing"
-    evidence = _clip(best_line) if best_line and status != "missing" else None
+    status: Status = "met" if share >= MET_SHARE else "partial" if share >= PARTIAL_SHARE else "missing"
+    evidence = clip(best_line, EVIDENCE_CHARS) if best_line and status != "missing" else None
     return RequirementMatch(requirement, status, evidence, tuple(best_hits), tuple(wanted - best_hits))
 
 
@@ -196,20 +211,21 @@ def _match_terms(
 
     if head_share is None and not alternative_stems:
         return RequirementMatch(requirement, "missing", None)
+    status: Status
     if alternative_stems:
         alt_ok = bool(found_alternatives)
         if head_share is None:
             status = "met" if alt_ok else "missing"
-        elif alt_ok and head_share >= 0.5:
+        elif alt_ok and head_share >= ALTERNATIVES_HEAD_SHARE:
             status = "met"
-        elif alt_ok or head_share >= 0.5:
+        elif alt_ok or head_share >= ALTERNATIVES_HEAD_SHARE:
             status = "partial"
         else:
             status = "missing"
     else:
         assert head_share is not None
         # Two of three words met; one of three is not enough for partial.
-        status = "met" if head_share >= 0.66 else "partial" if head_share >= 0.34 else "missing"
+        status = "met" if head_share >= MET_SHARE else "partial" if head_share >= PARTIAL_SHARE else "missing"
 
     wanted = found_head + [s for stems in found_alternatives for s in stems]
     evidence, _ = profile.best_line(wanted) if wanted and status != "missing" else (None, frozenset())
@@ -224,12 +240,13 @@ def _match_years(requirement: Requirement, profile: CvProfile) -> RequirementMat
         years_status: Status = "missing"
     elif profile.years >= asked:
         years_status = "met"
-    elif profile.years >= asked * 0.6:
+    elif profile.years >= asked * PARTIAL_YEARS_SHARE:
         years_status = "partial"
     else:
         years_status = "missing"
     # "3+ years of experience in machine learning": the years must be in that field.
     field_match = _match_terms(requirement, profile, ignore=_YEARS_WORDS)
+    status: Status
     if field_match.status == "missing" and field_match.missing_terms:
         status = "missing" if years_status != "met" or len(field_match.missing_terms) > 1 else "partial"
     elif field_match.status == "partial":
@@ -343,9 +360,9 @@ def find_knockouts(matches: list[RequirementMatch]) -> list[str]:
 def decide_verdict(score: int, matches: list[RequirementMatch], knockouts: list[str]) -> Verdict:
     musts = [match for match in matches if match.requirement.must]
     missing_share = sum(match.status == "missing" for match in musts) / len(musts) if musts else 0.0
-    if knockouts or missing_share > 0.5 or score < PARTIAL_FIT_MIN:
+    if knockouts or missing_share > NOT_A_FIT_MISSING_SHARE or score < PARTIAL_FIT_MIN:
         return "not_a_fit"
-    if score >= STRONG_FIT_MIN and missing_share <= 0.2:
+    if score >= STRONG_FIT_MIN and missing_share <= STRONG_FIT_MISSING_SHARE:
         return "strong_fit"
     return "partial_fit"
 
@@ -459,7 +476,7 @@ def _degree_level(text: str) -> tuple[int, str | None]:
             if pattern.search(line):
                 effective = level - 1 if _INCOMPLETE_DEGREE.search(line) else level
                 if effective > best_level:
-                    best_level, best_line = effective, _clip(line.strip())
+                    best_level, best_line = effective, clip(line.strip(), EVIDENCE_CHARS)
                 break
     return best_level, best_line
 
@@ -576,7 +593,3 @@ def _without_lines(text: str, line_numbers: set[int]) -> str:
         return text
     # Blank the lines rather than drop them, so line numbers still point into the user's text.
     return "\n".join("" if number in line_numbers else line for number, line in enumerate(text.splitlines(), start=1))
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

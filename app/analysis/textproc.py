@@ -167,7 +167,7 @@ def stem(token: str) -> str:
     if not token.isalpha():
         return token
     language: Language = "ru" if _CYRILLIC.search(token) else "en"
-    return _stemmer(language).stemWord(token)
+    return str(_stemmer(language).stemWord(token))
 
 
 def raw_tokens(text: str) -> list[str]:

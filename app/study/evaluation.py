@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from app.analysis.scoring import Analysis, analyze
+from app.formatting import markdown_table
 from app.llm.advice_checks import claim_advice, unsupported_terms
 from app.study.experiments import answered, decoding_of
 from app.study.pairs import LABEL_TO_VERDICT
@@ -377,15 +378,6 @@ def _decoding_cells(row: dict[str, Any]) -> list[str]:
         _number(row["temperature"]),
         _number(row["top_p"]),
     ]
-
-
-def markdown_table(headers: list[str], cells: list[list[str]]) -> str:
-    def clean(text: str) -> str:
-        return text.replace("|", "/").replace("\n", " ")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(clean(cell) for cell in row) + " |" for row in cells]
-    return "\n".join(lines)
 
 
 def to_markdown(results: Results) -> str:
