@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.analysis.cv_sections import line_sections
-from app.analysis.job_requirements import split_inline_headings
 from app.analysis.scoring import Analysis
+from app.analysis.segments import split_inline_headings
 from app.errors import ContextOverflowError
 from app.formatting import clip
 
