@@ -15,9 +15,11 @@ import datetime as dt
 import importlib.util
 import io
 import json
+import os
 import re
 import statistics
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -364,6 +366,33 @@ def test_compare_joins_on_shared_sweep_keys_with_a_real_result(bench: dict[str, 
         assert all(cells[3] == "2.00×" for cells in table.values())
     else:
         assert any(cells[3] == "—" for cells in table.values())  # skipped rows have no speed-up
+
+
+@pytest.mark.parametrize("mode", ["--compare", "--from-json"])
+def test_compare_and_from_json_never_import_llama_cpp(mode: str, tmp_path: Path) -> None:
+    """Rendering saved results needs no model library: it works where llama-cpp-python is broken or absent."""
+    cpu = write_json(tmp_path / "cpu.json", synthetic(0, {(1, "tg128"): 20.0}))
+    gpu = write_json(tmp_path / "gpu.json", synthetic(-1, {(1, "tg128"): 90.0}))
+    files = [str(cpu), str(gpu)] if mode == "--compare" else [str(cpu), "--output", "csv"]
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['benchmark.py', {mode!r}, *{files!r}]\n"
+        "try:\n"
+        f"    runpy.run_path({str(SCRIPT)!r}, run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "print('LOADED' if 'llama_cpp' in sys.modules else 'NOT LOADED', file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "NOT LOADED"
+    assert ("speed-up B/A" in result.stdout) if mode == "--compare" else result.stdout.startswith("model,")
 
 
 def test_compare_of_a_file_that_is_not_a_result_exits_2(tmp_path: Path) -> None:
