@@ -26,14 +26,10 @@ from app.study import experiments
 from app.study.evaluation import (
     Results,
     automatic_table,
-    average_ranks,
     confusion_matrix,
     evaluate,
     human_table,
-    krippendorff_alpha_interval,
-    percentile,
     sections_covered,
-    spearman,
     to_csv,
     to_markdown,
 )
@@ -58,6 +54,7 @@ from app.study.ratings import (
     progress,
     save_rating,
 )
+from app.study.stats import average_ranks, krippendorff_alpha_interval, percentile, spearman
 from tests.helpers import run_script
 
 ROOT = Path(__file__).resolve().parent.parent

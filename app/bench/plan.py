@@ -12,6 +12,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, read_document
 from app.errors import InputError, SettingsError
@@ -19,6 +20,9 @@ from app.hub.catalog import ResolvedModel, resolve_model
 from app.settings import Settings, make_settings
 
 SCHEMA = "cv-enhancer-benchmark/1"
+# A row of a result: measured, skipped (a GPU row on a CPU-only build) or failed (with the reason).
+RowStatus = Literal["ok", "skipped", "failed"]
+ROW_STATUSES: tuple[RowStatus, ...] = ("ok", "skipped", "failed")
 SWEEP_KEYS: tuple[str, ...] = ("threads", "gpu_layers", "batch", "ctx")
 # The tg test's prompt: a few tokens, evaluated as one batch so it never counts as generation.
 TG_PROMPT_TOKENS = 8

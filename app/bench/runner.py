@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from app.bench.plan import SCHEMA, SWEEP_KEYS, Options, PlannedConfig, task_documents
+from app.bench.plan import ROW_STATUSES, SCHEMA, SWEEP_KEYS, Options, PlannedConfig, RowStatus, task_documents
 from app.errors import CVEnhancerError
 from app.hub.catalog import PROJECT_ROOT, ResolvedModel
 from app.llm.engine import NO_GPU_OFFLOAD, gpu_offload_supported, llama_cpp_version
@@ -113,7 +113,8 @@ def rows_for(
 ) -> list[dict[str, Any]]:
     """One flat row per test of this configuration (llama-bench's JSON: every field on every row)."""
     config, model = planned.config, planned.model
-    status = outcome.get("status", "failed")
+    reported = outcome.get("status")
+    status: RowStatus = reported if reported in ROW_STATUSES else "failed"
     base: dict[str, Any] = {
         "config_id": index,
         "model": model.name,

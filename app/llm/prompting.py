@@ -19,9 +19,9 @@ from app.analysis.scoring import Analysis
 from app.analysis.segments import split_inline_headings
 from app.errors import ContextOverflowError
 from app.formatting import clip
+from app.llm.base import Message
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-Message = dict[str, str]
 
 # Trim order for the CV: the sections that matter least to the match go first.
 _CV_TRIM_ORDER: tuple[str | None, ...] = ("contacts", "languages", "projects", "certifications", "summary", None)
