@@ -279,7 +279,7 @@ def _number_text(value: float) -> str:
 
 
 def range_text(field: str) -> str:
-    """ "1-8192", "above 0, at most 1"; "" for a field without bounds."""
+    """ "1 to 8192", "above 0, at most 1"; "" for a field without bounds."""
     span = bounds(field)
     if span.low is None and span.high is None:
         return ""
