@@ -38,17 +38,24 @@ def model_for_workers(name_or_path: str) -> ResolvedModel:
 
 
 def check_ram_for_workers(model: ResolvedModel, workers: int, ctx: int) -> float:
-    """Refuse N workers that would not fit in free RAM (each loads its own copy); the GB they need."""
-    per_worker_mb = estimate_model_memory(read_gguf_info(model.path), ctx, 512, 0).ram_mb
+    """Refuse N workers that would not fit in free RAM; the GB they need.
+
+    llama.cpp maps the GGUF file, so the workers of one model share its weights
+    in the page cache: the first worker needs the whole estimate, each further
+    one its own KV cache and buffers (the estimate less the file).
+    """
+    first_mb = estimate_model_memory(read_gguf_info(model.path), ctx, 512, 0).ram_mb
+    extra_mb = max(first_mb - model.size_mb, 1.0)
+    needed_mb = first_mb + extra_mb * (workers - 1)
     available_mb = psutil.virtual_memory().available / 2**20
-    if per_worker_mb * workers > available_mb:
-        fit = int(available_mb // per_worker_mb)
+    if needed_mb > available_mb:
+        fit = 1 + int(max(available_mb - first_mb, 0) // extra_mb)
         raise InsufficientMemoryError(
-            f"{workers} workers of {model.name} need about {per_worker_mb * workers / 1024:.1f} GB of RAM "
-            f"({per_worker_mb / 1024:.1f} GB each at context {ctx}) but {available_mb / 1024:.1f} GB is free; "
-            f"use --workers {max(fit, 1)}, a smaller --ctx or a smaller quantization."
+            f"{workers} workers of {model.name} need about {needed_mb / 1024:.1f} GB of RAM at context {ctx} "
+            f"({first_mb / 1024:.1f} GB for the first, {extra_mb / 1024:.1f} GB for each other) but "
+            f"{available_mb / 1024:.1f} GB is free; use --workers {fit}, a smaller --ctx or a smaller quantization."
         )
-    return per_worker_mb * workers / 1024
+    return needed_mb / 1024
 
 
 def free_port(host: str = HOST) -> int:
