@@ -131,6 +131,7 @@ def served_model(name_or_path: str, chat_format: str | None) -> tuple[ServedMode
     """
     entry = lookup(name_or_path, load_catalog())
     file: Path | None
+    quantization: str | None
     if entry is not None:
         name, quantization = entry.cli_name, entry.quantization
         chat_format = chat_format or entry.chat_format or None
