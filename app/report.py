@@ -145,7 +145,7 @@ class Report:
         if m.get("backend") == "server":
             # Measured here, over HTTP; the server's own figures only where it reports them.
             parts = [
-                f"served by {m.get('server')}",
+                f"served by {m.get('server')}" + (f" (worker {m['server_worker']})" if m.get("server_worker") else ""),
                 f"ttft {m['ttft_s']:.2f} s (client)" if m.get("ttft_s") is not None else None,
                 f"prompt {m['prompt_tokens']} tok",
                 f"{m['generated_tokens']} tok generated at {m['gen_tokens_per_s']:.1f} tok/s (client)"
@@ -194,6 +194,7 @@ def metric_rows(metrics: dict[str, Any], gpu_memory_mb: float | None = None) -> 
         reused = metrics.get("prompt_tokens_reused")
         return [
             ("Served by", str(metrics.get("server") or "—")),
+            ("Worker (behind the balancer)", str(metrics.get("server_worker") or "—")),
             ("Time to first token (client)", value("ttft_s", ".2f", " s")),
             ("Generation speed (client)", value("gen_tokens_per_s", ".1f", " tok/s")),
             ("Prompt speed (server)", value("server_prompt_tokens_per_s", ".0f", " tok/s")),

@@ -23,6 +23,7 @@ class Script:
     finish: bool = True  # send the closing chunk with a finish reason
     timings: dict[str, Any] | None = None  # llama-server's per-request figures, on the last chunk
     tokenize: bool = True  # offer /extras/tokenize
+    upstream: str | None = None  # answer as nginx does, naming the worker (X-Upstream-Addr)
 
 
 class FakeOpenAIServer:
@@ -71,6 +72,8 @@ class FakeOpenAIServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
+                if script.upstream:
+                    self.send_header("X-Upstream-Addr", script.upstream)
                 self.end_headers()
                 pieces = script.pieces[: body.get("max_tokens", len(script.pieces))]
                 for number, piece in enumerate(pieces):

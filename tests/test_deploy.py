@@ -38,6 +38,7 @@ def test_rendered_config_is_valid_nginx_with_the_issue_s_settings(tmp_path: Path
         "server 127.0.0.1:18001 max_fails=1 fail_timeout=10s;",
         "server 127.0.0.1:18002 max_fails=1 fail_timeout=10s;",
         "upstream=$upstream_addr",
+        "add_header X-Upstream-Addr $upstream_addr always;",
     ):
         assert directive in config
     assert "/var/" not in config and "/etc/" not in config  # everything under the prefix: no root paths

@@ -69,6 +69,7 @@ def test_streams_pieces_and_labels_client_side_metrics(server: FakeOpenAIServer)
     # The server's RAM is not ours: unknown, never this process's RSS.
     assert metrics.rss_mb is None and metrics.peak_rss_mb is None
     assert metrics.server_gen_tokens_per_s is None  # this server sends no timings
+    assert metrics.server_worker is None  # no balancer in front of it to name a worker
     rows = dict(metric_rows(metrics.to_dict()))
     assert rows["Served by"] == server.url
     assert rows["Server RAM"].startswith("unknown")
@@ -82,6 +83,14 @@ def test_server_timings_are_reported_apart_from_the_clients() -> None:
     assert metrics.server_prompt_tokens_per_s == 812.5 and metrics.server_gen_tokens_per_s == 41.0
     assert metrics.prompt_tokens_reused == 3 and metrics.server_timings == timings
     assert metrics.gen_tokens_per_s != 41.0  # the client's own figure stays the client's
+
+
+def test_the_worker_behind_a_balancer_is_named() -> None:
+    with FakeOpenAIServer(Script(upstream="127.0.0.1:9001, 127.0.0.1:9002")) as balancer:
+        _, metrics = generate(engine_for(balancer.url))
+    assert metrics.server == balancer.url and metrics.server_worker == "127.0.0.1:9002"  # the one that answered
+    rows = dict(metric_rows(metrics.to_dict()))
+    assert rows["Worker (behind the balancer)"] == "127.0.0.1:9002"
 
 
 def test_connection_refused_goes_to_the_next_server_and_rests_the_dead_one(second: FakeOpenAIServer) -> None:

@@ -151,6 +151,8 @@ def test_eight_analyses_at_once_through_nginx_each_keep_their_own_advice(cluster
         assert report.metrics["rss_mb"] is None  # the server's memory is not ours
         assert report.metrics["ttft_s"] > 0 and report.metrics["generated_tokens"] > 0
 
+    # nginx names the worker of each answer (X-Upstream-Addr), and the report keeps it: both workers answered.
+    assert {report.metrics["server_worker"] for report in reports} == {worker.address for worker in cluster.workers}
     served = completions_by_upstream(cluster)
     new = {worker: served.get(worker, 0) - before.get(worker, 0) for worker in served}
     assert sum(new.values()) == 8

@@ -77,6 +77,7 @@ class GenerationMetrics:
     stopped_by_user: bool = False
     backend: str = "local"
     server: str | None = None  # the URL that answered (server backend)
+    server_worker: str | None = None  # behind a balancer, the worker that answered (nginx's X-Upstream-Addr)
     server_prompt_tokens_per_s: float | None = None
     server_gen_tokens_per_s: float | None = None
     server_timings: dict[str, Any] | None = None  # the server's `timings` object as it sent it

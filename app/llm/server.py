@@ -370,6 +370,7 @@ class ServerEngine:
                 if response.status_code != 200:
                     response.read()
                     self._check(url, response)
+                worker = response.headers.get("x-upstream-addr")
                 for event in source.iter_sse():
                     if event.data.strip() == "[DONE]":
                         return
@@ -378,6 +379,7 @@ class ServerEngine:
                         raise _Retry(f"{url} reported an error mid-answer: {chunk['error']}")
                     progress.served_by = url
                     metrics.server = url
+                    metrics.server_worker = worker.split(",")[-1].strip() if worker else None
                     if isinstance(chunk.get("timings"), dict):
                         progress.timings = chunk["timings"]
                     if isinstance(chunk.get("usage"), dict):
