@@ -23,14 +23,17 @@ import os
 import types
 from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from app.errors import SettingsError
 
 EMBEDDED_MODEL_NAME = "smollm2-135m-instruct"
+# The app's and the CLI's default server URL(s) (the server backend), space- or comma-separated.
+SERVER_URL_ENV = "CV_ENHANCER_SERVER_URL"
 
 
 def default_threads() -> int:
@@ -163,11 +166,46 @@ class Settings(BaseModel):
         description="write advice with the model; off: the deterministic report alone",
         json_schema_extra=_ui(default_text="on"),
     )
+    backend: Literal["local", "server"] = Field(
+        "local",
+        title="Where the model runs",
+        description="local: llama-cpp-python in this process; server: OpenAI-compatible model servers at server_urls",
+        json_schema_extra=_ui(default_text="server when a server URL is given, else local"),
+    )
+    server_urls: list[str] = Field(
+        default_factory=list,
+        title="Server URL(s)",
+        description="OpenAI-compatible base URL of a model server, e.g. http://127.0.0.1:8080/v1 "
+        "(nginx in front of workers, or one worker); several: the next is tried when one fails",
+        json_schema_extra=_ui(default_text=f"${SERVER_URL_ENV}, space-separated"),
+    )
+    server_timeout_s: float = Field(
+        600.0,
+        ge=1.0,
+        le=86400.0,
+        title="Server timeout (s)",
+        description="longest wait in seconds for a server's next byte (a queued request waits)",
+        json_schema_extra=_ui(step=10.0),
+    )
+
+    @field_validator("server_urls")
+    @classmethod
+    def _check_urls(cls, urls: list[str]) -> list[str]:
+        cleaned = []
+        for url in urls:
+            text = url.strip().rstrip("/")
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{url!r} is not an http(s) URL; use http://HOST:PORT/v1")
+            cleaned.append(text if parts.path.endswith("/v1") else text + "/v1")
+        return list(dict.fromkeys(cleaned))
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.max_tokens >= self.ctx:
             raise ValueError(f"max_tokens ({self.max_tokens}) must be smaller than ctx ({self.ctx})")
+        if self.backend == "server" and not self.server_urls:
+            raise ValueError("the server backend needs a server URL: pass --server-url http://HOST:PORT/v1")
         return self
 
 
@@ -180,6 +218,17 @@ def make_settings(**values: Any) -> Settings:
             f"{'.'.join(str(part) for part in issue['loc']) or 'settings'}: {issue['msg']}" for issue in error.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def server_urls_from_env() -> list[str]:
+    """The URLs in CV_ENHANCER_SERVER_URL (space- or comma-separated); none when it is unset."""
+    return [part for part in os.environ.get(SERVER_URL_ENV, "").replace(",", " ").split() if part]
+
+
+def backend_values(backend: str | None, server_urls: list[str] | None) -> dict[str, Any]:
+    """--backend, --server-url and CV_ENHANCER_SERVER_URL as Settings values: a URL given means the server backend."""
+    urls = server_urls or ([] if backend == "local" else server_urls_from_env())
+    return {"backend": backend or ("server" if urls else "local"), "server_urls": urls}
 
 
 # --- reading the fields: the helpers every flag and widget goes through ------------------------
@@ -384,4 +433,5 @@ RUN_FIELDS: tuple[str, ...] = (
     "batch",
     "gpu_layers",
     "ctx",
+    "backend",
 )

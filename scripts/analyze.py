@@ -10,6 +10,11 @@ Examples:
   python scripts/analyze.py --cv cv.docx --job job.md --no-llm
   python scripts/analyze.py --cv cv.txt --job job.txt --model llama-2-7b-chat --gpu-layers -1
   python scripts/analyze.py --cv cv.txt --job job.txt --json > report.json
+  python scripts/analyze.py --cv cv.txt --job job.txt --server-url http://127.0.0.1:8080/v1
+
+With --server-url (or CV_ENHANCER_SERVER_URL set) the model runs on OpenAI-compatible
+servers (python scripts/deploy/serve_local.py starts workers behind nginx); --model then
+names the model they serve, for its chat format.
 
 Exit codes: 0 done; 2 bad input, settings or model (one line on stderr saying what
 to do); 1 an internal error; 130 interrupted.
@@ -26,7 +31,7 @@ from app.analysis.documents import Document, read_document
 from app.cli import parser_from_doc, run
 from app.pipeline import run_analysis
 from app.report import Report
-from app.settings import Settings, add_flag, settings_from_args
+from app.settings import SERVER_URL_ENV, Settings, add_flag, backend_values, describe, settings_from_args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     for field in ("top_p", "seed", "repeat_penalty", "max_tokens", "threads", "threads_batch", "batch", "gpu_layers"):
         add_flag(parser, field)
     add_flag(parser, "ctx")
+    add_flag(parser, "backend")
+    parser.add_argument(
+        "--server-url",
+        action="append",
+        metavar="URL",
+        help=f"{describe('server_urls')}; repeat it for more (default ${SERVER_URL_ENV}; a URL means --backend server)",
+    )
+    add_flag(parser, "server_timeout_s")
     parser.add_argument("--no-llm", action="store_true", help="deterministic report only: no model, fast")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     return parser
@@ -53,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     # Giving a temperature means sampling; --greedy (or nothing) keeps greedy decoding.
-    settings = settings_from_args(args, greedy=args.temperature is None, use_llm=not args.no_llm)
+    settings = settings_from_args(
+        args, greedy=args.temperature is None, use_llm=not args.no_llm, **backend_values(args.backend, args.server_url)
+    )
     cv = read_document(args.cv)
     job = read_document(args.job)
     if args.json:

@@ -37,7 +37,7 @@ from app.bench.runner import environment
 from app.cli import parser_from_doc, run
 from app.hub.catalog import resolve_model
 from app.llm.baseline import BareBaseline, measured_run
-from app.pipeline import build_advice_prompt, decoding_for, load_local_engine, run_analysis
+from app.pipeline import build_advice_prompt, decoding_for, load_engine, run_analysis
 from app.settings import Settings, add_flag, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def median(values: list[float]) -> float:
 def bench_generation(settings: Settings, repetitions: int, max_tokens: int) -> dict[str, Any]:
     cv = read_document(EXAMPLE_CV)
     job = read_document(EXAMPLE_JOB)
-    engine = load_local_engine(settings)
+    engine = load_engine(settings)
     analysis = analyze(cv.text, job.text)
     prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     decoding = decoding_for(settings)

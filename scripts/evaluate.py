@@ -107,10 +107,10 @@ def _run_judge(args: argparse.Namespace, rows: list[dict[str, Any]], texts: Any,
         tqdm.write(f"judge failed: {message}", file=sys.stderr)
 
     judged, skipped = run_judge(
-        engine, engine.info.name, chosen, texts, judge_file, progress=progress, on_error=on_error
+        engine, engine.model.name, chosen, texts, judge_file, progress=progress, on_error=on_error
     )
     print(
-        f"{judge_file}: judged {judged} answers with {engine.info.name}, {skipped} skipped (already judged), "
+        f"{judge_file}: judged {judged} answers with {engine.model.name}, {skipped} skipped (already judged), "
         f"{len(failures)} failed",
         file=sys.stderr,
     )

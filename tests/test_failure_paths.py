@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from app.analysis.documents import from_text
 from app.analysis.scoring import VERDICTS
 from app.errors import ContextOverflowError, ModelError
-from app.llm.base import Decoding, GenerationMetrics, TextEngine
+from app.llm.base import Decoding, GenerationMetrics, JsonEngine, ModelEngine
 from app.llm.fake import FakeEngine
 from app.pipeline import run_analysis
 from app.report import STOPPED_WARNING
@@ -44,7 +44,7 @@ def tiny_pair() -> tuple[Any, Any]:
 
 def test_the_fake_satisfies_the_protocol_and_hands_out_replies_in_order() -> None:
     engine = FakeEngine().queue("first reply", ["se", "cond"])
-    assert isinstance(engine, TextEngine)
+    assert isinstance(engine, ModelEngine) and isinstance(engine, JsonEngine)
     decoding = Decoding()
     metrics = GenerationMetrics()
     assert list(engine.stream("a prompt", decoding=decoding, max_tokens=8, metrics=metrics)) == ["first ", "reply"]
@@ -77,6 +77,8 @@ def test_a_report_with_the_fake_has_every_metric_and_the_model_info(fake_engine:
         "file": "fake://fake-model",
         "quantization": None,
         "chat_format": "fake",
+        "backend": "local",
+        "server": None,
     }
     assert fake_engine.calls[0].max_tokens == SETTINGS.max_tokens
 

@@ -32,7 +32,7 @@ from app.llm.base import Decoding, GenerationMetrics
 from app.llm.baseline import BareBaseline, measured_run, reset_cache
 from app.llm.engine import Engine, release_engine
 from app.llm.memory import gpu_memory_used_mb, peak_rss_mb, rss_mb
-from app.pipeline import build_advice_prompt, decoding_for, load_local_engine, run_analysis
+from app.pipeline import build_advice_prompt, decoding_for, load_engine, run_analysis
 from app.settings import Settings
 
 # Filler for prompts of an exact length: a common word is one token in every tokenizer we ship.
@@ -118,7 +118,7 @@ def measure(settings: Settings, options: Options) -> dict[str, Any]:
     """Everything about one configuration, as JSON-ready data."""
     decoding = decoding_for(settings)
     gpu_before = gpu_memory_used_mb() if settings.gpu_layers else None
-    engine = load_local_engine(settings)
+    engine = load_engine(settings)
     bare = BareBaseline(engine) if options.overhead else None
     result: dict[str, Any] = {"status": "ok", "load_s": engine.load_s, "tests": {}, "bare": {}}
     pp_prompt = prompt_of_tokens(engine.tokenize, options.n_prompt) if options.n_prompt else ""

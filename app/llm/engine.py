@@ -24,7 +24,8 @@ from llama_cpp import llama_chat_format
 
 from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
 from app.hub.catalog import ResolvedModel
-from app.llm.base import Decoding, GenerationMetrics, Message, ModelInfo, TextEngine
+from app.llm.base import Decoding, GenerationMetrics, Message, sampling_arguments
+from app.llm.chat_formats import FOLD_SYSTEM_FORMATS, fold_system_prompt
 from app.llm.memory import check_memory_for, peak_rss_mb, rss_mb
 
 __all__ = [
@@ -35,12 +36,12 @@ __all__ = [
     "GenerationMetrics",
     "LoadSettings",
     "Message",
-    "ModelInfo",
-    "TextEngine",
+    "fold_system_prompt",
     "get_engine",
     "gpu_offload_supported",
     "llama_cpp_version",
     "release_engine",
+    "sampling_arguments",
 ]
 
 # How to get a build that can offload layers to a GPU: every message that says so quotes this.
@@ -61,9 +62,6 @@ _FORMATTERS: dict[str, Callable[..., llama_chat_format.ChatFormatterResponse]] =
     "alpaca": llama_chat_format.format_alpaca,
 }
 SUPPORTED_CHAT_FORMATS: tuple[str, ...] = tuple(_FORMATTERS)
-# Formats whose template drops system messages: the system prompt must travel
-# in the first user turn instead.
-_NO_SYSTEM_ROLE = frozenset({"mistral-instruct", "gemma"})
 
 
 @dataclass(frozen=True)
@@ -90,6 +88,8 @@ def llama_cpp_version() -> str:
 
 class Engine:
     """One loaded GGUF model and the calls made to it."""
+
+    backend = "local"
 
     def __init__(self, model: ResolvedModel, load: LoadSettings) -> None:
         self.model = model
@@ -147,7 +147,7 @@ class Engine:
 
     def render(self, messages: list[Message]) -> tuple[str, list[str]]:
         """The prompt text for a chat and the stop strings of its format."""
-        if self.load_settings.chat_format in _NO_SYSTEM_ROLE:
+        if self.load_settings.chat_format in FOLD_SYSTEM_FORMATS:
             messages = fold_system_prompt(messages)
         response = self._formatter(messages=messages)
         stop = response.stop if isinstance(response.stop, list) else [response.stop] if response.stop else []
@@ -164,10 +164,6 @@ class Engine:
     @property
     def n_ctx(self) -> int:
         return self.llm.n_ctx()
-
-    @property
-    def info(self) -> ModelInfo:
-        return ModelInfo(self.model.name, str(self.model.path), self.model.quantization, self.chat_format)
 
     # --- generation ----------------------------------------------------
 
@@ -309,38 +305,6 @@ class Engine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.llm.close()
-
-
-def sampling_arguments(decoding: Decoding) -> dict[str, Any]:
-    if decoding.greedy:
-        # temperature 0 makes llama-cpp-python take the most likely token: do_sample=False.
-        return {
-            "temperature": 0.0,
-            "top_k": 1,
-            "top_p": 1.0,
-            "min_p": 0.0,
-            "seed": decoding.seed,
-            "repeat_penalty": decoding.repeat_penalty,
-        }
-    return {
-        "temperature": decoding.temperature,
-        "top_p": decoding.top_p,
-        "top_k": 0,
-        "min_p": 0.0,
-        "seed": decoding.seed,
-        "repeat_penalty": decoding.repeat_penalty,
-    }
-
-
-def fold_system_prompt(messages: list[Message]) -> list[Message]:
-    """Put the system prompt at the head of the first user turn (for formats that drop system messages)."""
-    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
-    rest = [dict(m) for m in messages if m["role"] != "system"]
-    if system and rest and rest[0]["role"] == "user":
-        rest[0]["content"] = f"{system}\n\n{rest[0]['content']}"
-    elif system:
-        rest.insert(0, {"role": "user", "content": system})
-    return rest
 
 
 # --- one shared model ------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A TextEngine without a model, for tests of failure paths and of the UI (in the manner of simonw/llm's MockModel).
+"""A ModelEngine without a model, for tests of failure paths and of the UI (in the manner of simonw/llm's MockModel).
 
 Replies are queued and handed out in order, one per call; each streams piece
 by piece and fills the same `GenerationMetrics` a real engine fills. A reply
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import ContextOverflowError, ModelError
-from app.llm.base import Decoding, GenerationMetrics, Message, ModelInfo
+from app.llm.base import Decoding, GenerationMetrics, Message
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _BOS = 1
@@ -44,6 +44,15 @@ class FakeReply:
     @property
     def text(self) -> str:
         return "".join(self.pieces)
+
+
+@dataclass(frozen=True)
+class FakeModel:
+    """The fake's model facts, as the report shows them."""
+
+    name: str
+    path: str
+    quantization: str | None
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ def _as_reply(reply: str | Iterable[str] | FakeReply | dict[str, Any]) -> FakeRe
 
 @dataclass
 class FakeEngine:
-    """Satisfies app.llm.base.TextEngine; see the module docstring."""
+    """Satisfies app.llm.base.ModelEngine and JsonEngine; see the module docstring."""
 
     n_ctx_tokens: int = 4096
     name: str = "fake-model"
@@ -102,11 +111,14 @@ class FakeEngine:
     def _next_reply(self) -> FakeReply:
         return self._replies.popleft() if self._replies else _as_reply(self.default_reply)
 
-    # --- TextEngine ------------------------------------------------------------------------
+    # --- ModelEngine -----------------------------------------------------------------------
+
+    backend = "local"  # the report's model.backend: what the pipeline would show for a local model
+    chat_format: str | None = "fake"
 
     @property
-    def info(self) -> ModelInfo:
-        return ModelInfo(self.name, f"fake://{self.name}", None, "fake")
+    def model(self) -> FakeModel:
+        return FakeModel(self.name, f"fake://{self.name}", None)
 
     @property
     def n_ctx(self) -> int:
@@ -133,6 +145,7 @@ class FakeEngine:
         metrics: GenerationMetrics | None = None,
         should_stop: Callable[[], bool] | None = None,
         on_queued: Callable[[], None] | None = None,
+        ignore_eos: bool = False,  # the fake's replies are what they are: nothing to ban
     ) -> Iterator[str]:
         metrics = metrics if metrics is not None else GenerationMetrics()
         tokens = self._check_fits(prompt, max_tokens)

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.analysis.scoring import Analysis, analyze
 from app.errors import CVEnhancerError, ModelError
-from app.llm.base import Decoding, GenerationMetrics, Message, TextEngine
+from app.llm.base import Decoding, GenerationMetrics, JsonEngine, Message
 from app.llm.prompting import load_template, render_findings
 from app.study.experiments import JUDGE_SUFFIX
 from app.study.jsonlog import appender, done_ids, read_jsonl
@@ -65,7 +65,7 @@ def judge_messages(
 
 
 def fitted_messages(
-    engine: TextEngine, advice: str, cv_text: str, job_text: str, language: str, max_tokens: int
+    engine: JsonEngine, advice: str, cv_text: str, job_text: str, language: str, max_tokens: int
 ) -> list[Message]:
     """The judge's messages, with the CV and job shortened (never the advice) until they fit the context.
 
@@ -86,7 +86,7 @@ def fitted_messages(
 
 
 def judge_answer(
-    engine: TextEngine, advice: str, cv_text: str, job_text: str, language: str, *, max_tokens: int = JUDGE_MAX_TOKENS
+    engine: JsonEngine, advice: str, cv_text: str, job_text: str, language: str, *, max_tokens: int = JUDGE_MAX_TOKENS
 ) -> tuple[dict[str, int], GenerationMetrics]:
     """Six integer scores 0-5 for one answer, by the judge model."""
     messages = fitted_messages(engine, advice, cv_text, job_text, language, max_tokens)
@@ -108,7 +108,7 @@ def read_judged(path: Path) -> list[dict[str, Any]]:
 
 
 def run_judge(
-    engine: TextEngine,
+    engine: JsonEngine,
     judge_model: str,
     rows: list[dict[str, Any]],
     texts: dict[str, tuple[str, str]],
