@@ -363,3 +363,28 @@ def test_report_table_names_the_terms_not_shown() -> None:
     assert row.rstrip(" |").endswith("Cloudflare")
     requirement = next(r for r in report.to_dict()["requirements"] if "Cloudflare" in r["text"])
     assert requirement["missing"] == ["Cloudflare"] and requirement["coverage"] == 0.75
+
+
+# --- alternatives: "1. ... or 2. ..." is met by any one ------------------------------------------
+
+PAINTER_CV = "EXPERIENCE\nPainter - Acme Coatings\nJan 2022 - Dec 2025\n- Brush, roller and spray painting\n"
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "status", "knocks_out"),
+    [
+        # four years of painting: short of five, but three plus an apprenticeship will do
+        (("Five years of experience as a painter", "Three years of experience as a painter"), "met", False),
+        (("Five years of experience as a painter", "Seven years of experience as a painter"), "partial", False),
+        # too few years of any work for either: a knock-out
+        (("Nine years of experience as a painter", "Eight years of experience as a painter"), "missing", True),
+        # an alternative that only refers back ("equivalent to 1 above") rules no one out
+        (("Nine years of experience as a painter", 'A combination of education and experience equivalent to "1"'),
+         "missing", False),
+    ],
+)  # fmt: skip
+def test_alternatives_are_met_by_any_one(alternatives: tuple[str, ...], status: str, knocks_out: bool) -> None:
+    requirement = Requirement(" or ".join(alternatives), "years", True, years=3.0, alternatives=alternatives)
+    match = match_requirement(requirement, CvProfile(PAINTER_CV, TODAY))
+    assert (match.status, match.knocks_out) == (status, knocks_out)
+    assert match.requirement is requirement
