@@ -154,7 +154,7 @@ def _at_once(url: str, batch: list[PairInputs], base: dict[str, Any]) -> int:
 
 
 def _print(args: argparse.Namespace, counts: list[int], samples: dict[str, Any]) -> None:
-    first = statistics.median(samples["throughput"][str(counts[0])])
+    first = statistics.median(samples["throughput"][str(counts[0])]) or 1.0
     print(f"\n### Throughput: {args.analyses} analyses at once through nginx, {args.threads} thread(s) per worker\n")
     print("| workers | analyses/min (median) | samples | vs first |")
     print("|---|---|---|---|")
@@ -167,13 +167,14 @@ def _print(args: argparse.Namespace, counts: list[int], samples: dict[str, Any])
     print("|---|---|---|---|---|")
     for name, rows in samples["overhead"].items():
 
-        def median_of(key: str, rows: list[dict[str, Any]] = rows) -> float:
-            return statistics.median(row[key] for row in rows if row.get(key) is not None)
+        def median_of(key: str, fmt: str, rows: list[dict[str, Any]] = rows) -> str:
+            values = [row[key] for row in rows if row.get(key) is not None]
+            return f"{statistics.median(values):{fmt}}" if values else "—"
 
-        tokens = "/".join(str(row["prompt_tokens"]) for row in rows)
+        tokens = "/".join(str(row["prompt_tokens"]) for row in rows) or "—"
         print(
-            f"| {name} | {median_of('ttft_s'):.2f} | {median_of('gen_tokens_per_s'):.1f} | "
-            f"{median_of('total_s'):.2f} | {tokens} |"
+            f"| {name} | {median_of('ttft_s', '.2f')} | {median_of('gen_tokens_per_s', '.1f')} | "
+            f"{median_of('total_s', '.2f')} | {tokens} |"
         )
 
 
