@@ -44,7 +44,7 @@ MODULES: tuple[ModuleType, ...] = (
 )
 
 TOKEN = 50_000  # characters of one adversarial run: quadratic patterns need minutes on it
-PER_INPUT_S = 1.0  # one input, one pattern: a linear pattern takes milliseconds
+PER_INPUT_S = 5.0  # one input, one pattern: linear takes milliseconds (a second on a crowded machine), quadratic 20 s+
 CHILD_BUDGET_S = 60.0  # all inputs of one pattern; a pattern that hangs is killed here
 
 # Units repeated into long runs, each run then followed by a character that breaks
