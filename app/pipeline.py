@@ -8,17 +8,19 @@ the answer and the report are the same; only the model call differs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from app.analysis.documents import Document
 from app.analysis.scoring import Analysis, analyze
+from app.errors import GenerationStopped
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.advice_checks import advice_warnings
 from app.llm.base import Decoding, GenerationMetrics, ModelEngine
-from app.llm.engine import Engine, LoadSettings, get_engine
+from app.llm.engine import Engine, LoadSettings, engine_lease, get_engine
 from app.llm.prompting import answer_start, fit_prompt
 from app.llm.server import ServerEngine, get_server_engine
 from app.report import STOPPED_WARNING, ModelInfo, Report
@@ -62,6 +64,33 @@ def server_engine(settings: Settings) -> ServerEngine:
         read_timeout_s=settings.server_timeout_s,
         api_key=os.environ.get(API_KEY_ENV) or None,
     )
+
+
+@contextlib.contextmanager
+def lease_local_engine(
+    settings: Settings, on_wait: Callable[[str], None] | None, should_stop: Callable[[], bool] | None
+) -> Iterator[ModelEngine]:
+    """The shared local model for these settings, held until the block ends (see engine_lease).
+
+    The seam tests replace with a FakeEngine, like load_engine.
+    """
+    model = resolve_model(settings.model, chat_format=settings.chat_format)
+    with engine_lease(model, load_settings_for(model, settings), on_wait=on_wait, should_stop=should_stop) as engine:
+        yield engine
+
+
+def _hold_engine(
+    settings: Settings,
+    given: ModelEngine | None,
+    on_wait: Callable[[str], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> contextlib.AbstractContextManager[ModelEngine]:
+    """The engine of this analysis, held for it: the local model under a lease, others as they are."""
+    if given is not None:
+        return contextlib.nullcontext(given)
+    if settings.backend == "server":
+        return contextlib.nullcontext(server_engine(settings))
+    return lease_local_engine(settings, on_wait, should_stop)
 
 
 def model_engine(settings: Settings) -> ModelEngine:
@@ -115,6 +144,7 @@ def run_analysis(
     on_token: Callable[[str], None] | None = None,
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     engine: ModelEngine | None = None,
 ) -> Report:
@@ -124,7 +154,9 @@ def run_analysis(
     findings before any model work (show them at once); on_token gets each piece
     of advice as it is generated; on_metrics gets the live metrics after each
     piece; on_queued is called if another session is using the model and this
-    one must wait; should_stop is polled between tokens to cancel. `engine`
+    one must wait; on_wait gets a sentence when the local model must first be
+    reloaded with this analysis's settings, which waits for every other session
+    using it; should_stop is polled while waiting and between tokens to cancel. `engine`
     overrides the one settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
@@ -137,31 +169,45 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = engine if engine is not None else model_engine(settings)
-    report.model = ModelInfo(
-        engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
-    )
-    prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
-    report.warnings.extend(prompt.warnings)
     metrics = GenerationMetrics()
-    pieces: list[str] = [prompt.opening]
-    if on_token is not None:
-        on_token(prompt.opening)
-    stream = engine.stream(
-        prompt.text,
-        decoding=decoding_for(settings),
-        max_tokens=settings.max_tokens,
-        stop=prompt.stop,
-        metrics=metrics,
-        should_stop=should_stop,
-        on_queued=on_queued,
-    )
-    for piece in stream:
-        pieces.append(piece)
-        if on_token is not None:
-            on_token(piece)
-        if on_metrics is not None:
-            on_metrics(metrics)
+    pieces: list[str] = []
+    try:
+        # A lease keeps the local model loaded until this analysis is done with it: another
+        # session's model switch waits for it (freeing it under us crashed the app).
+        with _hold_engine(settings, engine, on_wait, should_stop) as engine:
+            report.model = ModelInfo(
+                engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
+            )
+            prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
+            report.warnings.extend(prompt.warnings)
+            pieces.append(prompt.opening)
+            if on_token is not None:
+                on_token(prompt.opening)
+            stream = engine.stream(
+                prompt.text,
+                decoding=decoding_for(settings),
+                max_tokens=settings.max_tokens,
+                stop=prompt.stop,
+                metrics=metrics,
+                should_stop=should_stop,
+                on_queued=on_queued,
+            )
+            try:
+                for piece in stream:
+                    pieces.append(piece)
+                    if on_token is not None:
+                        on_token(piece)
+                    if on_metrics is not None:
+                        on_metrics(metrics)
+            finally:
+                # If a callback raised (the app's page was closed, say), end the generation now,
+                # while the lease still keeps the model loaded, not whenever it is collected.
+                close = getattr(stream, "close", None)
+                if close is not None:
+                    close()
+    except GenerationStopped as stopped:
+        report.warnings.append(str(stopped))
+        return report
     report.advice = "".join(pieces).strip()
     report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
     if metrics.server:

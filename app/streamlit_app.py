@@ -243,6 +243,10 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     def on_queued() -> None:
         status.info("Another session is using the model; your analysis is queued and starts when it finishes.")
 
+    def on_wait(message: str) -> None:
+        # Another session holds the model with other settings: it is reloaded with these when that one is done.
+        status.info(message)
+
     def on_token(piece: str) -> None:
         if not state.partial_advice:
             status.empty()
@@ -264,6 +268,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
             on_token=on_token,
             on_metrics=on_metrics,
             on_queued=on_queued,
+            on_wait=on_wait,
         )
     except CVEnhancerError as error:
         state.generating = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,4 +35,7 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     """
     engine = FakeEngine()
     monkeypatch.setattr(pipeline, "load_engine", lambda settings: engine)
+    monkeypatch.setattr(
+        pipeline, "lease_local_engine", lambda settings, on_wait, should_stop: contextlib.nullcontext(engine)
+    )
     return engine
