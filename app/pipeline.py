@@ -11,16 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.analysis.documents import Document
+from app.analysis.plan import Plan, build_plan
 from app.analysis.scoring import Analysis, analyze
 from app.hub.catalog import ResolvedModel, resolve_model
-from app.llm.advice_checks import advice_warnings
 from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
-from app.llm.prompting import answer_start, fit_prompt
+from app.llm.writing import AdviceSection, AdviceWriter, advice_text
 from app.report import ModelInfo, Report
 from app.settings import Settings
-
-# Tokens kept free besides max_tokens: the chat template's closing tokens.
-_CONTEXT_MARGIN = 16
 
 
 def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
@@ -41,31 +38,39 @@ def load_engine(settings: Settings) -> Engine:
     return get_engine(model, load_settings_for(model, settings))
 
 
+def advice_writer(
+    engine: Engine, analysis: Analysis, plan: Plan, cv_text: str, job_text: str, settings: Settings
+) -> AdviceWriter:
+    """The writer of this plan's advice with these settings (its prompts are built as it writes)."""
+    return AdviceWriter(
+        engine,
+        plan,
+        analysis,
+        cv_text,
+        job_text,
+        decoding=decoding_for(settings),
+        max_tokens=settings.max_tokens,
+        mode=settings.advice_mode,
+    )
+
+
 @dataclass(frozen=True)
 class AdvicePrompt:
-    """The exact text the model continues, and what came with it."""
+    """The exact text of the model's first call, and what came with it."""
 
     text: str  # the rendered chat, ending with the opening of the answer
     stop: list[str]
-    opening: str  # the advice's first sentence, written by us from the findings
+    opening: str  # what we write at the start of the answer (the heading, the verdict sentence)
     warnings: list[str]
 
 
 def build_advice_prompt(
     engine: Engine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
 ) -> AdvicePrompt:
-    """The prompt for the advice, trimmed to the context window, in the model's chat format."""
-
-    def count_tokens(messages: list[dict[str, str]]) -> int:
-        return len(engine.tokenize(engine.render(messages)[0]))
-
-    opening = answer_start(analysis)
-    # The opening sentence is part of the prompt the model continues: it counts too.
-    opening_tokens = len(engine.llm_tokens(opening))
-    budget = engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN - opening_tokens
-    prompt = fit_prompt(analysis, cv_text, job_text, count_tokens=count_tokens, budget=budget)
-    text, stop = engine.render(prompt.messages)
-    return AdvicePrompt(text + opening, stop, opening, prompt.warnings)
+    """The prompt the model evaluates before its first token of advice (benchmarks time this one)."""
+    writer = advice_writer(engine, analysis, build_plan(analysis, cv_text), cv_text, job_text, settings)
+    text, stop, opening = writer.first_prompt()
+    return AdvicePrompt(text, stop, opening, writer.warnings)
 
 
 def decoding_for(settings: Settings) -> Decoding:
@@ -88,19 +93,24 @@ def run_analysis(
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_section: Callable[[AdviceSection], None] | None = None,
 ) -> Report:
-    """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
+    """Analyse the CV against the job and plan the advice; with settings.use_llm, have the model write it up.
 
-    Callbacks, all optional: on_findings gets the report with the deterministic
-    findings before any model work (show them at once); on_token gets each piece
-    of advice as it is generated; on_metrics gets the live metrics after each
-    piece; on_queued is called if another session is using the model and this
-    one must wait; should_stop is polled between tokens to cancel.
+    Callbacks, all optional: on_findings gets the report with the findings and
+    the plan before any model work (show them at once); on_token gets each
+    piece the model writes, unchecked (a draft to show as it comes); on_section
+    gets each section once checked, as the user should read it (the model's
+    text, or the plan's where the model's failed); on_metrics gets the live
+    metrics after each piece; on_queued is called if another session is using
+    the model and this one must wait; should_stop is polled between tokens to
+    cancel.
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
+    plan = build_plan(analysis, cv.text)
     analysis_ms = (time.perf_counter() - started) * 1000
-    report = Report(analysis, settings, cv.name, job.name, warnings=list(analysis.warnings))
+    report = Report(analysis, settings, cv.name, job.name, warnings=list(analysis.warnings), plan=plan)
     report.metrics = {"analysis_ms": round(analysis_ms, 2)}
     if on_findings is not None:
         on_findings(report)
@@ -109,30 +119,21 @@ def run_analysis(
 
     engine = load_engine(settings)
     report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
-    prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
-    report.warnings.extend(prompt.warnings)
-    metrics = GenerationMetrics()
-    pieces: list[str] = [prompt.opening]
-    if on_token is not None:
-        on_token(prompt.opening)
-    stream = engine.stream(
-        prompt.text,
-        decoding=decoding_for(settings),
-        max_tokens=settings.max_tokens,
-        stop=prompt.stop,
-        metrics=metrics,
-        should_stop=should_stop,
-        on_queued=on_queued,
-    )
-    for piece in stream:
-        pieces.append(piece)
-        if on_token is not None:
-            on_token(piece)
-        if on_metrics is not None:
-            on_metrics(metrics)
-    report.advice = "".join(pieces).strip()
-    report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
-    if metrics.stopped_by_user:
-        report.warnings.append("Generation was stopped by you; the advice above is incomplete.")
-    report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))
+    writer = advice_writer(engine, analysis, plan, cv.text, job.text, settings)
+    for section in writer.write(on_token=on_token, on_metrics=on_metrics, should_stop=should_stop, on_queued=on_queued):
+        report.advice_sections.append(section)
+        if on_section is not None:
+            on_section(section)
+    report.advice = advice_text(report.advice_sections)
+    report.metrics = {**writer.metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
+    report.warnings.extend(writer.warnings)
+    if writer.metrics.stopped_by_user:
+        report.warnings.append("Generation was stopped by you; the sections not written come from the plan.")
+    failed = [section for section in report.advice_sections if section.source == "plan"]
+    if failed:
+        report.warnings.append(
+            f"{len(failed)} of {len(report.advice_sections)} sections of the model's advice failed the checks "
+            "(invented numbers, contradictions, echoed instructions, left-out actions...) and were replaced by the "
+            "plan's own text, marked “from the plan”."
+        )
     return report

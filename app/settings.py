@@ -7,7 +7,7 @@ its widget, so the two never drift apart.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -52,6 +52,11 @@ class Settings(BaseModel):
     gpu_layers: int = Field(0, ge=-1, le=1000, description="layers to offload to the GPU: 0 none, -1 all")
     ctx: int = Field(4096, ge=512, le=131072, description="context window in tokens (n_ctx)")
     use_llm: bool = Field(True, description="write advice with the model; off: the deterministic report alone")
+    advice_mode: Literal["sections", "whole"] = Field(
+        "sections",
+        description="how the model writes the advice plan up: one short prompt per section (small models stay on "
+        "task, the first token comes sooner) or the whole advice from one prompt",
+    )
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

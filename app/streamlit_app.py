@@ -16,11 +16,13 @@ from typing import Any
 import streamlit as st
 
 from app.analysis.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
+from app.analysis.plan import PLAN_SECTIONS
 from app.errors import CVEnhancerError, InputError
 from app.hub.catalog import MODELS_DIR, available_models, find_entry, load_catalog
 from app.hub.downloads import bytes_on_disk, download
 from app.llm.engine import GenerationMetrics, gpu_offload_supported
 from app.llm.memory import gpu_memory_used_mb
+from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.report import VERDICT_TEXT, Report, metric_rows
 from app.settings import Settings, default_threads, describe, make_settings
@@ -195,20 +197,27 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     if settings.use_llm:
         # Any click interrupts the running script; recover_interrupted_run keeps the text.
         stop_slot.button("Stop", help="Stop generating; what was written so far is kept")
-    advice_column, metrics_column = st.columns([3, 2])
+    advice_column, plan_column, metrics_column = st.columns([3, 2, 2])
     with advice_column:
         st.subheader("Advice")
         status = st.empty()
         advice_box = st.empty()
+        draft_box = st.empty()
+    with plan_column:
+        st.subheader("Your plan")
+        plan_box = st.empty()
     with metrics_column:
         st.subheader("Speed and memory")
         metrics_box = st.empty()
     last_draw = [0.0]
+    checked: list[AdviceSection] = []
 
     def on_findings(report: Report) -> None:
         state.pending_report = report
         with findings_area:
             show_findings(report)
+        with plan_box.container():
+            show_plan(report)
         if settings.use_llm:
             status.info("Loading the model…")
 
@@ -216,10 +225,17 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
         status.info("Another session is using the model; your analysis is queued and starts when it finishes.")
 
     def on_token(piece: str) -> None:
+        # The model's draft of the current section, shown greyed until its checks pass.
         if not state.partial_advice:
             status.empty()
         state.partial_advice += piece
-        advice_box.markdown(state.partial_advice + " ▌")
+        draft_box.caption("Writing (not checked yet): " + state.partial_advice[-600:] + " ▌")
+
+    def on_section(section: AdviceSection) -> None:
+        checked.append(section)
+        state.partial_advice = ""
+        draft_box.empty()
+        advice_box.markdown(sections_markdown(checked))
 
     def on_metrics(metrics: GenerationMetrics) -> None:
         now = time.perf_counter()
@@ -236,6 +252,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
             on_token=on_token,
             on_metrics=on_metrics,
             on_queued=on_queued,
+            on_section=on_section,
         )
     except CVEnhancerError as error:
         state.generating = False
@@ -250,7 +267,8 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     state.report = report
     status.empty()
     stop_slot.empty()
-    advice_box.markdown(report.advice)
+    draft_box.empty()
+    advice_box.markdown(sections_markdown(report.advice_sections) or report.advice)
     draw_metrics(metrics_box, report.metrics, settings)
     show_warnings_and_downloads(report)
 
@@ -264,8 +282,9 @@ def recover_interrupted_run() -> None:
     report: Report | None = state.get("pending_report")
     if report is None:
         return
-    report.advice = state.get("partial_advice", "").strip()
-    report.warnings.append("Generation was stopped by you; the advice is incomplete.")
+    # The unchecked draft of the section being written is dropped: the plan's text stands in for it.
+    report.complete_from_plan("generation was stopped by you before this section was written")
+    report.warnings.append("Generation was stopped by you; the sections not written come from the plan.")
     state.report = report
 
 
@@ -316,12 +335,38 @@ def draw_metrics(box: Any, metrics: dict[str, Any], settings: Settings) -> None:
             st.markdown(f"{label}: **{value}**")
 
 
+def sections_markdown(sections: list[AdviceSection]) -> str:
+    return "\n\n".join(section.markdown() for section in sections)
+
+
+def show_plan(report: Report) -> None:
+    """The plan as a checklist the user can tick off (the ticks live only in this session)."""
+    if report.plan is None:
+        return
+    for section in PLAN_SECTIONS:
+        actions = report.plan.for_section(section)
+        if not actions:
+            continue
+        st.markdown(f"**{report.plan.heading(section).rstrip(':')}**")
+        for index, action in enumerate(actions):
+            st.checkbox(action.action, key=f"plan_{section}_{index}")
+
+
 def show_report(report: Report) -> None:
     show_findings(report)
-    advice_column, metrics_column = st.columns([3, 2])
+    advice_column, plan_column, metrics_column = st.columns([3, 2, 2])
     with advice_column:
         st.subheader("Advice")
-        st.markdown(report.advice or "_No advice was generated._")
+        st.markdown(sections_markdown(report.advice_sections) or report.advice or "_No advice was generated._")
+        if report.advice_sections:
+            sources = report.advice_sources()
+            st.caption(
+                f"{sources['model']} sections written by the model and checked; {sources['plan']} from the plan "
+                "(the model's text failed a check)."
+            )
+    with plan_column:
+        st.subheader("Your plan")
+        show_plan(report)
     with metrics_column:
         st.subheader("Speed and memory")
         draw_metrics(st.empty(), report.metrics, report.settings)

@@ -87,6 +87,10 @@ class GenerationMetrics:
     gpu_layers: int = 0
     gpu_offload_supported: bool = False
     stopped_by_user: bool = False
+    # Advice written section by section makes several calls: how many, and the tokens
+    # evaluated before the very first new token (what time to first token waits for).
+    model_calls: int = 0
+    first_prompt_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}
