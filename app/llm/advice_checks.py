@@ -234,9 +234,13 @@ _NEGATED = re.compile(r"(?i)(?:\bnot|n't|\bне|\bnever)\s+(?:\w+\s+)?$")
 def verdict_contradictions(advice: str, analysis: Analysis) -> list[str]:
     """Statements of a score or a verdict other than the analysis's."""
     problems: list[str] = []
+    seen: set[int] = set()  # "scored 80 out of 100" is one claim, whichever patterns read it
     for pattern in _SCORE_CLAIMS:
         for match in pattern.finditer(advice):
             value = float(match.group(1).replace(",", "."))
+            if match.start(1) in seen:
+                continue
+            seen.add(match.start(1))
             if value != analysis.score:
                 problems.append(f'a score of {match.group(1)} ("{_excerpt(advice, match)}"), not {analysis.score}')
     verdict = analysis.verdict

@@ -121,7 +121,8 @@ def whole_messages(plan: Plan, actions: list[PlanAction]) -> list[Message]:
 def plan_prompt_text(plan: Plan) -> str:
     """Everything the prompts tell the model as fact: the plan, headings, verdict and score, the opening."""
     names = " ".join(_VERDICT_NAMES[plan.language].values())
-    headings = " ".join(plan.heading(section) for section in PLAN_SECTIONS)
+    # Headings without their numbers: "6." must not ground "6 months".
+    headings = " ".join(SECTION_HEADINGS[plan.language][section] for section in PLAN_SECTIONS)
     # The score itself is left out: it is grounded only where stated as the score (see invented_numbers).
     without_score = [re.sub(rf"\b{plan.score}/100\b", " ", action.action) for action in plan.actions]
     return "\n".join([*without_score, headings, names])
