@@ -128,6 +128,7 @@ def run_analysis(
     report.metrics = {**writer.metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
     report.warnings.extend(writer.warnings)
     if writer.metrics.stopped_by_user:
+        report.complete_from_plan("generation was stopped by you before this section was written")
         report.warnings.append("Generation was stopped by you; the sections not written come from the plan.")
     failed = [section for section in report.advice_sections if section.source == "plan"]
     if failed:

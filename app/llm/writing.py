@@ -33,8 +33,6 @@ from app.llm.prompting import (
 )
 
 ADVICE_MODES: tuple[str, ...] = ("sections", "whole")
-# Fewest new tokens a section may have, whatever max_tokens is split into.
-_MIN_SECTION_TOKENS = 48
 # Tokens kept free besides the new ones: the chat template's closing tokens.
 _CONTEXT_MARGIN = 16
 
@@ -116,7 +114,8 @@ class AdviceWriter:
     # --- prompts ---------------------------------------------------------------------------
 
     def section_tokens(self) -> int:
-        return max(_MIN_SECTION_TOKENS, self.max_tokens // len(PLAN_SECTIONS))
+        """Each section's share of max_tokens: the whole advice stays within what the user allowed."""
+        return max(1, self.max_tokens // len(PLAN_SECTIONS))
 
     def opening(self, section: str) -> str:
         """What we write at the start of the section's answer: the heading (the match sentence for match)."""
