@@ -32,18 +32,6 @@ class ModelInfo:
     quantization: str | None
     chat_format: str | None
 
-    def complete_from_plan(self, reason: str) -> None:
-        """Fill the sections the model did not get to with the plan's own text (after a stop)."""
-        if self.plan is None:
-            return
-        done = {section.section for section in self.advice_sections}
-        for section in plan_sections(self.plan, reason):
-            if section.section not in done:
-                self.advice_sections.append(section)
-        order = {name: index for index, name in enumerate(PLAN_SECTIONS)}
-        self.advice_sections.sort(key=lambda section: order[section.section])
-        self.advice = advice_text(self.advice_sections)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -66,6 +54,18 @@ class Report:
     plan: Plan | None = None
     # The advice by section, each checked: written by the model, or the plan's text where the model's failed.
     advice_sections: list[AdviceSection] = field(default_factory=list)
+
+    def complete_from_plan(self, reason: str) -> None:
+        """Fill the sections the model did not get to with the plan's own text (after a stop)."""
+        if self.plan is None:
+            return
+        done = {section.section for section in self.advice_sections}
+        for section in plan_sections(self.plan, reason):
+            if section.section not in done:
+                self.advice_sections.append(section)
+        order = {name: index for index, name in enumerate(PLAN_SECTIONS)}
+        self.advice_sections.sort(key=lambda section: order[section.section])
+        self.advice = advice_text(self.advice_sections)
 
     def advice_sources(self) -> dict[str, int]:
         """How many sections the user reads as the model wrote them, and how many come from the plan."""

@@ -118,8 +118,8 @@ def test_missing_job_says_what_to_do() -> None:
     ]
 
 
-def test_stop_keeps_what_was_generated() -> None:
-    """A click during generation reruns the script; the partial advice and the findings stay."""
+def test_stop_keeps_the_findings_and_shows_the_plan_not_the_unchecked_draft() -> None:
+    """A click during generation reruns the script; the findings stay, and unchecked text never reads as advice."""
     from app.analysis.documents import read_document
     from app.pipeline import run_analysis
     from app.settings import make_settings
@@ -138,7 +138,12 @@ def test_stop_keeps_what_was_generated() -> None:
     assert not app.exception
     page = texts(app)
     assert "Verdict: strong fit" in page
-    assert "2. Experience: you" in page
+    assert "2. Experience: you" not in page  # the draft had not passed its checks
+    assert "from the plan" in page
+    plan = findings.plan
+    assert plan is not None
+    # The plan is a checklist beside the advice, one box per action.
+    assert [box.label for box in app.checkbox] == [action.action for action in plan.actions]
     assert any("stopped by you" in element.value for element in app.warning)
     assert app.session_state["generating"] is False
 

@@ -544,7 +544,11 @@ class _Builder:
         return extra
 
     def soft_skill_line(self) -> str | None:
-        for line in self.cv_text.splitlines():
+        """A CV line that shows a quality: from its soft-skills section first, else from anywhere."""
+        lines = self.cv_text.splitlines()
+        owners = line_sections(self.cv_text)
+        ordered = [line for line, owner in zip(lines, owners, strict=True) if owner == "soft_skills"] + lines
+        for line in ordered:
             text = _BULLET.sub("", line).strip()
             if 2 <= len(text.split()) <= 25 and _SOFT_CV_LINE.search(text):
                 return _clip(text)
