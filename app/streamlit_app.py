@@ -268,7 +268,8 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     status.empty()
     stop_slot.empty()
     draft_box.empty()
-    advice_box.markdown(sections_markdown(report.advice_sections) or report.advice)
+    with advice_box.container():
+        show_advice(report)
     draw_metrics(metrics_box, report.metrics, settings)
     show_warnings_and_downloads(report)
 
@@ -339,6 +340,16 @@ def sections_markdown(sections: list[AdviceSection]) -> str:
     return "\n\n".join(section.markdown() for section in sections)
 
 
+def show_advice(report: Report) -> None:
+    st.markdown(sections_markdown(report.advice_sections) or report.advice or "_No advice was generated._")
+    if report.advice_sections:
+        sources = report.advice_sources()
+        st.caption(
+            f"{sources['model']} sections written by the model and checked; {sources['plan']} from the plan "
+            "(the model's text failed a check)."
+        )
+
+
 def show_plan(report: Report) -> None:
     """The plan as a checklist the user can tick off (the ticks live only in this session)."""
     if report.plan is None:
@@ -357,13 +368,7 @@ def show_report(report: Report) -> None:
     advice_column, plan_column, metrics_column = st.columns([3, 2, 2])
     with advice_column:
         st.subheader("Advice")
-        st.markdown(sections_markdown(report.advice_sections) or report.advice or "_No advice was generated._")
-        if report.advice_sections:
-            sources = report.advice_sources()
-            st.caption(
-                f"{sources['model']} sections written by the model and checked; {sources['plan']} from the plan "
-                "(the model's text failed a check)."
-            )
+        show_advice(report)
     with plan_column:
         st.subheader("Your plan")
         show_plan(report)

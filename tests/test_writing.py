@@ -201,13 +201,12 @@ def test_the_example_pairs_first_prompt_is_at_most_600_tokens(real_model: None) 
     [
         (EXAMPLE_CV, EXAMPLE_JOB),
         (FIXTURES / "pastry_chef_cv.txt", FIXTURES / "ml_engineer_job.txt"),
-        (FIXTURES / "ru_cv.txt", FIXTURES / "ru_job.txt"),
     ],
-    ids=["example", "not-a-fit", "russian"],
+    ids=["example", "not-a-fit"],
 )
 def test_real_model_final_advice_is_grounded(real_model: None, cv_path: Path, job_path: Path) -> None:
     cv, job = read_document(cv_path), read_document(job_path)
-    report = run_analysis(cv, job, Settings(threads=2, max_tokens=140))
+    report = run_analysis(cv, job, Settings(threads=2, max_tokens=105))  # 15 new tokens a section
     analysis, plan = report.analysis, report.plan
     assert plan is not None
     advice = report.advice
