@@ -11,7 +11,6 @@ from app.analysis.plan import PLAN_SECTIONS, Plan, build_plan
 from app.analysis.scoring import Analysis, analyze
 from app.llm.advice_checks import (
     CheckContext,
-    advice_warnings,
     check_section,
     claim_advice,
     echoed_instructions,
@@ -158,46 +157,6 @@ def test_claim_advice_ignores_requirements_the_cv_meets(strong_pair: Analysis) -
 
 def test_claim_advice_ignores_skills_no_requirement_asks_for(chef_vs_ml: Analysis) -> None:
     assert claim_advice("Mention your lamination and chocolate tempering.", chef_vs_ml) == []
-
-
-# --- advice_warnings -----------------------------------------------------------------------
-
-
-def test_advice_warnings_is_empty_for_honest_advice(chef_vs_ml: Analysis) -> None:
-    advice = "1. Match: your CV is not a fit for this job. Learn Python and PyTorch through a course first."
-    assert advice_warnings(advice, chef_vs_ml, CHEF_CV, ML_JOB) == []
-
-
-def test_advice_warnings_wording(chef_vs_ml: Analysis) -> None:
-    advice = "Use KubeFlux for pipelines. Add PyTorch to your skills section."
-    warnings = advice_warnings(advice, chef_vs_ml, CHEF_CV, ML_JOB)
-
-    assert warnings == [
-        "The advice names KubeFlux, which appear in neither the CV nor the job description (possible "
-        "hallucination): check before acting on it.",
-        'The advice suggests adding something the CV does not show ("Add PyTorch to your skills section."): '
-        "add it only if it is true; otherwise learn it first.",
-    ]
-
-
-def test_advice_warnings_lists_at_most_twelve_names(chef_vs_ml: Analysis) -> None:
-    names = [f"ToolX{letter}" for letter in "ABCDEFGHIJKLMNO"]
-    warnings = advice_warnings("Try " + ", ".join(names) + ".", chef_vs_ml, CHEF_CV, ML_JOB)
-
-    assert len(warnings) == 1
-    assert ", ".join(names[:12]) + ", which appear" in warnings[0]
-    assert names[12] not in warnings[0]
-
-
-def test_advice_warnings_shortens_a_long_sentence(chef_vs_ml: Analysis) -> None:
-    sentence = "Add PyTorch to your skills section " + "and describe it in great detail " * 8 + "now."
-    warnings = advice_warnings(sentence, chef_vs_ml, CHEF_CV, ML_JOB)
-
-    assert len(warnings) == 1
-    quoted = warnings[0].split('("', 1)[1].split('")', 1)[0]
-    assert len(quoted) == 140
-    assert quoted.endswith("…")
-    assert quoted[:-1] == sentence[:139]
 
 
 # --- the checks of each written section (issue 11) -------------------------------------------

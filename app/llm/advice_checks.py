@@ -135,23 +135,6 @@ def claim_advice(advice: str, analysis: Analysis) -> list[str]:
     return flagged
 
 
-def advice_warnings(advice: str, analysis: Analysis, cv_text: str, job_text: str) -> list[str]:
-    warnings: list[str] = []
-    terms = unsupported_terms(advice, cv_text, job_text)
-    if terms:
-        warnings.append(
-            "The advice names " + ", ".join(terms[:12]) + ", which appear in neither the CV nor the job "
-            "description (possible hallucination): check before acting on it."
-        )
-    for sentence in claim_advice(advice, analysis):
-        shown = sentence if len(sentence) <= 140 else sentence[:139] + "…"
-        warnings.append(
-            f'The advice suggests adding something the CV does not show ("{shown}"): add it only if it is true; '
-            "otherwise learn it first."
-        )
-    return warnings
-
-
 # --- checks of one section of written advice, against the plan and the documents ------------
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
