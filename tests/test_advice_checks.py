@@ -18,6 +18,7 @@ from app.llm.advice_checks import (
     left_out_actions,
     numbers_in,
     repetition_loops,
+    section_contradictions,
     status_contradictions,
     ungrounded_words,
     unsupported_terms,
@@ -283,6 +284,32 @@ def test_status_contradictions(advice: str, flagged: str | None, example: tuple[
         assert problems == []
     else:
         assert len(problems) == 1 and flagged in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("advice", "problems"),
+    [
+        ("You are missing the education section.", 1),  # the example CV has one
+        ("Add an Experience section to your CV.", 1),
+        ("Your CV has all four core sections: experience, education and skills.", 0),
+        ("Add the result to your experience lines.", 0),  # not a section
+        ("If you have no skills section, add one.", 0),
+    ],
+)
+def test_section_contradictions_on_a_cv_with_every_section(
+    advice: str, problems: int, example: tuple[Analysis, Plan, CheckContext]
+) -> None:
+    analysis, _, _ = example
+    assert analysis.missing_sections == []
+    assert len(section_contradictions(advice, analysis)) == problems
+
+
+def test_section_contradictions_on_a_cv_missing_sections() -> None:
+    analysis = analyze(read("missing_sections_cv.txt"), STRONG_JOB)
+    assert "education" in analysis.missing_sections
+
+    assert section_contradictions("Your CV has all four core sections.", analysis)
+    assert section_contradictions("Add an Education section with your degree.", analysis) == []
 
 
 @pytest.mark.parametrize(

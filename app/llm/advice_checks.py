@@ -7,6 +7,7 @@ with it, so it can be tested table-driven:
 - invented_numbers: numbers in neither the CV, the job, the findings nor the plan;
 - verdict_contradictions: a score or verdict other than the analysis's;
 - status_contradictions: a missing requirement called met, or a met one called missing;
+- section_contradictions: a CV section called missing that is there, or "all sections" when one is not;
 - echoed_instructions: our own prompt's instructions written back;
 - wrong_language: text in a language other than the CV's;
 - repetition_loops: the same sentence or phrase over and over;
@@ -301,6 +302,36 @@ def status_contradictions(advice: str, analysis: Analysis) -> list[str]:
     return list(dict.fromkeys(problems))
 
 
+# A core section named as a section ("the education section", "раздел «Образование»"), English and Russian.
+_NAMED_SECTION: dict[str, re.Pattern[str]] = {
+    name: re.compile(rf"(?i)\b(?:{words})\W+sections?\b|раздел\w*\W+«?(?:{words})")
+    for name, words in (
+        ("experience", r"(?:work |professional )?experience|work history|опыт\w*(?: работы)?"),
+        ("education", r"education|образовани\w*"),
+        ("hard_skills", r"(?<!soft )skills|hard skills|навык\w*|профессиональн\w* навык\w*"),
+        ("soft_skills", r"soft skills|личн\w* качеств\w*"),
+    )
+}
+_ADD = re.compile(r"(?i)\badd\b|добавьте")
+_ALL_SECTIONS = re.compile(r"(?i)\ball (?:four|the|core|main)\b[^.]*\bsections\b|все (?:четыре )?(?:основные )?раздел")
+
+
+def section_contradictions(advice: str, analysis: Analysis) -> list[str]:
+    """A CV section called missing (or to be added) that the CV has; "all sections" when one is missing."""
+    problems: list[str] = []
+    missing = set(analysis.missing_sections)
+    for sentence in _SENTENCE.split(advice):
+        if missing and _ALL_SECTIONS.search(sentence) and not _NEGATION.search(sentence):
+            problems.append(f'"{sentence.strip()}" while the CV lacks: {", ".join(sorted(missing))}')
+    for clause in _clauses(without_quotes(advice)):
+        if not (_LACKS_CLAIM.search(clause) or _ADD.search(clause)) or _CONDITIONAL.search(clause):
+            continue
+        for name, pattern in _NAMED_SECTION.items():
+            if name not in missing and pattern.search(clause):
+                problems.append(f'calls the {name.replace("_", " ")} section missing ("{clause.strip()}"); it is there')
+    return list(dict.fromkeys(problems))
+
+
 _WORD = re.compile(r"[^\W\d_]+")
 # Four words: long enough that ordinary advice does not repeat our instructions by chance,
 # short enough to catch a cut-off echo ("Write this part only: ...").
@@ -419,7 +450,8 @@ class Problem:
     """One failed check of a section: which check, and what it found."""
 
     check: str  # invented_number | contradicts_verdict | contradicts_status | echoed_instruction |
-    # wrong_language | repetition | ungrounded | left_out_action | unknown_tool | claim_advice | empty
+    # contradicts_sections | wrong_language | repetition | ungrounded | left_out_action | unknown_tool |
+    # claim_advice | empty
     detail: str
 
     def to_dict(self) -> dict[str, str]:
@@ -450,6 +482,7 @@ def check_section(text: str, actions: list[PlanAction], context: CheckContext) -
     ]
     problems += [Problem("contradicts_verdict", detail) for detail in verdict_contradictions(text, analysis)]
     problems += [Problem("contradicts_status", detail) for detail in status_contradictions(text, analysis)]
+    problems += [Problem("contradicts_sections", detail) for detail in section_contradictions(text, analysis)]
     problems += [
         Problem("echoed_instruction", phrase)
         for phrase in echoed_instructions(text, context.instructions, context.known_text)
