@@ -45,9 +45,10 @@ def test_every_section_has_an_action_and_they_come_in_the_prompts_order(example:
 
 def test_the_match_section_states_the_verdict_and_score(example: Plan) -> None:
     first = example.for_section("match")[0]
+    phrase = {"strong_fit": "a strong fit", "partial_fit": "a partial fit"}[example.verdict]
 
     assert first.kind == "verdict" and first.priority == 1
-    assert first.action.startswith("Your CV is a partial fit for this job (score 67/100)")
+    assert first.action.startswith(f"Your CV is {phrase} for this job (score {example.score}/100)")
 
 
 def test_a_missing_must_have_is_to_be_learnt_then_shown_never_added(example: Plan) -> None:
