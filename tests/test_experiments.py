@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.analysis.scoring import analyze
 from app.errors import ContextOverflowError, InputError, SettingsError
 from app.study import experiments
 from app.study.evaluation import (
@@ -501,6 +502,30 @@ def test_automatic_metrics_on_a_hand_checked_case() -> None:
     assert metrics["ttft_s_median"] == 3.0 and metrics["ttft_s_p90"] == pytest.approx(4.6)
     assert metrics["prompt_reuse_share"] == pytest.approx(0.5)
     assert confusion_matrix(rows[:1])["partial_fit"]["partial_fit"] == 1
+
+
+def test_grounded_advice_metrics_on_a_hand_checked_case() -> None:
+    # Airflow is the one missing must-have of this pair (Python and SQL are in the CV).
+    named = "1. Match: a partial fit (score {score}/100).\n4. Hard skills: learn Airflow through a course."
+    silent = "1. Match: fine.\n2. Experience: 45% of your CV is experience; what fits, or what is missing."
+    rows = constructed_rows()[:2]
+    score = analyze(CV, JOB).score
+    rows[0]["report"] |= {"advice": named.format(score=score), "advice_sources": {"model": 5, "plan": 2}}
+    rows[1]["report"] |= {"advice": silent, "advice_sources": {"model": 1, "plan": 6}}
+    texts = dict.fromkeys(("a", "b"), (CV, JOB))
+
+    (metrics,) = automatic_table(rows, texts)
+
+    assert (metrics["must_haves_addressed"], metrics["missing_must_haves"]) == (1, 2)
+    assert metrics["must_haves_addressed_share"] == pytest.approx(0.5)
+    assert metrics["invented_numbers"] == 1  # "45%"; the score stated as the score is grounded
+    assert metrics["echoed_instructions"] == 1  # "what fits, or what is missing"
+    assert metrics["all_sections_answers"] == 0
+    assert (metrics["model_sections"], metrics["plan_sections"]) == (6, 8)
+    assert metrics["model_sections_passed_share"] == pytest.approx(6 / 14)
+    table = to_markdown(evaluate("run.jsonl", rows, [], texts))
+    assert "## Grounded advice" in table
+    assert "| 50% (1/2) | 1 | 1 |" in table
 
 
 def test_statistics_on_known_cases() -> None:
