@@ -153,6 +153,20 @@ def test_whole_mode_splits_the_answer_at_the_headings_and_checks_each_part() -> 
     assert sections["next_steps"].problems[0].check == "empty"
 
 
+def test_max_tokens_is_shared_among_the_sections_and_never_exceeded() -> None:
+    writer, engine = example_writer([GOOD[name] for name in PLAN_SECTIONS])
+    writer.max_tokens = 4  # fewer than the seven sections
+
+    shares = [writer.section_tokens(name) for name in PLAN_SECTIONS]
+    sections = list(writer.write())
+
+    assert shares == [1, 1, 1, 1, 0, 0, 0]
+    assert len(engine.prompts) == 4  # no call for a section with no tokens left
+    assert [section.problems[0].check for section in sections[4:]] == ["not_written"] * 3
+    writer.max_tokens = 512
+    assert sum(writer.section_tokens(name) for name in PLAN_SECTIONS) == 512
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

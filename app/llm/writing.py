@@ -113,9 +113,10 @@ class AdviceWriter:
 
     # --- prompts ---------------------------------------------------------------------------
 
-    def section_tokens(self) -> int:
-        """Each section's share of max_tokens: the whole advice stays within what the user allowed."""
-        return max(1, self.max_tokens // len(PLAN_SECTIONS))
+    def section_tokens(self, section: str) -> int:
+        """The section's share of max_tokens (the first sections take the remainder): the whole stays within it."""
+        share, remainder = divmod(self.max_tokens, len(PLAN_SECTIONS))
+        return share + (1 if PLAN_SECTIONS.index(section) < remainder else 0)
 
     def opening(self, section: str) -> str:
         """What we write at the start of the section's answer: the heading (the match sentence for match)."""
@@ -170,7 +171,7 @@ class AdviceWriter:
                 lambda chosen: section_messages(self.plan, name, chosen),
                 self.plan.for_section(name),
                 opening,
-                self.section_tokens(),
+                self.section_tokens(name),
             )
             return prompt, [*stop, *_HEADING_STOPS], opening
         opening = answer_start(self.analysis)
@@ -203,7 +204,9 @@ class AdviceWriter:
     def _write_section(self, name: str, started: float, **stream: Any) -> AdviceSection:
         actions = self.plan.for_section(name)
         opening = self.opening(name)
-        new_tokens = self.section_tokens()
+        new_tokens = self.section_tokens(name)
+        if new_tokens == 0:  # max_tokens below one token a section: the plan speaks for the rest
+            return self._replaced(name, [Problem("not_written", "no new tokens left for it (max_tokens)")], "")
         chosen, prompt, stop = self.fitted_actions(
             lambda chosen: section_messages(self.plan, name, chosen), actions, opening, new_tokens
         )
