@@ -85,7 +85,8 @@ _HONEST_CONTEXT = re.compile(
     r"\b(?:learn|study|course|train|practi[cs]e|gain|get (?:certified|experience)|once you|after you|when you|"
     r"if you have|if you did|if true|if it is true|where it is true|where true|only if|build a project|earn)\b|"
     r"does not show|doesn't show|not shown|изуч|освой|пройдите|получите|после того|когда вы|если у вас есть|если вы|"
-    r"если это правда|реально пользуетесь|в резюме нет|в резюме этого нет",
+    r"если это правда|реально пользуетесь|в резюме нет|в резюме этого нет|которые вы прошли|которые видны из опыта|"
+    r"you took|your experience shows",
     re.IGNORECASE,
 )
 
