@@ -4,7 +4,7 @@
 read from git with that commit's templates); "after" is today's first prompt,
 section by section (the default) and whole. All three run on one loaded model
 from an empty KV cache, taking turns for -r repetitions after an untimed
-warm-up, so drift of a shared machine hits them alike. Time to first token is
+warm-up (the shortest prompt), so drift of a shared machine hits them alike. Time to first token is
 what a user waits before the first word of advice: prompt evaluation plus one
 token.
 
@@ -67,8 +67,7 @@ def measure(engine: Engine, prompts: dict[str, str], settings: Settings, repetit
         metrics = measured_run(engine, prompt, decoding=decoding, max_tokens=1)
         return {"ttft_s": metrics.ttft_s or 0.0, "prompt_tokens_per_s": metrics.prompt_tokens_per_s or 0.0}
 
-    for prompt in prompts.values():  # untimed warm-up
-        once(prompt)
+    once(min(prompts.values(), key=len))  # untimed warm-up: pages the weights in, fills the caches
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in prompts}
     for _ in range(repetitions):
         for name, prompt in prompts.items():  # taking turns
