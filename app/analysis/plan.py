@@ -230,6 +230,7 @@ _WORDS: dict[Language, dict[str, str]] = {
         "fill_education_facts": 'Add an Education section, starting from what your CV already says: "{evidence}".',
         "fill_hard_skills": "Add a Skills section that lists the skills your CV already shows: {terms}.",
         "fill_hard_skills_plain": "Add a Skills section that lists the tools and skills you really use at work.",
+        "skills_keep_plain": "Keep your skills list to the tools you really use, the ones this job names first.",
         "fill_soft_skills": "Add a Soft skills section with two or three qualities your experience shows, each "
         'with an example, such as "{evidence}".',
         "fill_soft_skills_plain": "Add a Soft skills section with two or three qualities your experience shows, "
@@ -311,6 +312,8 @@ _WORDS: dict[Language, dict[str, str]] = {
         "fill_hard_skills": "Добавьте раздел «Навыки» с навыками, которые уже видны в резюме: {terms}.",
         "fill_hard_skills_plain": "Добавьте раздел «Навыки» с инструментами и навыками, которыми вы реально "
         "пользуетесь.",
+        "skills_keep_plain": "Оставьте в списке навыков то, чем вы реально пользуетесь, начиная с того, что "
+        "называет вакансия.",
         "fill_soft_skills": "Добавьте раздел «Личные качества»: два-три качества, которые видны из опыта, каждое с "
         "примером, как «{evidence}».",
         "fill_soft_skills_plain": "Добавьте раздел «Личные качества»: два-три качества, которые видны из опыта, "
@@ -532,6 +535,8 @@ class _Builder:
                         "hard_skills", "keep", text, match.requirement.text, match.evidence, 5, self.check_terms(match)
                     )
                 )
+            elif sections["hard_skills"].present:
+                extra.append(PlanAction("hard_skills", "keep", self.w["skills_keep_plain"], priority=5))
             else:
                 extra.append(PlanAction("hard_skills", "keep", self.w["fill_hard_skills_plain"], priority=5))
         if "soft_skills" not in have:

@@ -370,6 +370,7 @@ _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 def wrong_language(advice: str, language: Language) -> bool:
     """True when the text is not mostly in `language` (names of tools in Latin letters are allowed in Russian)."""
+    advice = _QUOTE.sub(" ", advice)  # a quoted requirement or CV line keeps its own language
     cyrillic, latin = len(_CYRILLIC.findall(advice)), len(_LATIN.findall(advice))
     if cyrillic + latin < 20:
         return False
