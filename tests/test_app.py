@@ -64,7 +64,11 @@ def test_pasted_cv_and_job_give_verdict_requirements_advice_and_metrics() -> Non
     statuses = dict(zip(requirements["requirement"], requirements["status"], strict=True))
     assert statuses["Good SQL skills"] == "missing"
     assert "Stop" not in [widget.label for widget in app.button]  # only while generating
-    assert "1. Match: your CV is not a fit for this job" in page
+    # The checked advice: our opening and the model's text, or the plan's sentences where it failed.
+    assert "**1. Match:**" in page
+    assert "not a fit for this job" in page or "does not fit this job" in page
+    assert "sections written by the model and checked" in " ".join(str(c.value) for c in app.caption)
+    assert app.checkbox  # the plan's checklist beside the advice
     for label in ("Time to first token", "Generation speed", "RAM peak", "Model file"):
         assert label in page
     assert "Generation speed: **—**" not in page  # a real figure was measured
