@@ -94,7 +94,7 @@ def test_next_steps_are_three_most_important_first(example: Plan) -> None:
 def test_not_a_fit_says_so_with_the_largest_gaps_and_a_learning_path(chef: Plan) -> None:
     match = chef.for_section("match")
 
-    assert match[0].action.startswith("Your CV does not fit this job")
+    assert match[0].action.startswith(f"Your CV is not a fit for this job (score {chef.score}/100)")
     gaps = match[1]
     assert gaps.kind == "not_a_fit" and gaps.priority == 1
     assert 2 <= len(gaps.terms) <= 3

@@ -178,7 +178,8 @@ _WORDS: dict[Language, dict[str, str]] = {
         "must-haves.",
         "verdict_partial_fit": "Your CV is a partial fit for this job (score {score}/100): it shows {met} of {musts} "
         "must-haves fully.",
-        "verdict_not_a_fit": "Your CV does not fit this job (score {score}/100): it shows {met} of {musts} must-haves.",
+        "verdict_not_a_fit": "Your CV is not a fit for this job (score {score}/100): it shows {met} of {musts} "
+        "must-haves.",
         "verdict_no_musts": "Your CV is {phrase} for this job (score {score}/100).",
         "not_a_fit": "Be clear with yourself: this job needs what your CV does not show, above all {gaps}. "
         "A rough learning path: {path}; that is months of study and practice, not days.",
