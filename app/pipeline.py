@@ -1,23 +1,31 @@
 """One analysis end to end: documents in, a Report out, advice streamed on the way.
 
 The CLI and the Streamlit app both call `run_analysis`; neither holds prompt
-or model logic of its own.
+or model logic of its own. The model runs in this process (settings.backend
+"local") or on OpenAI-compatible servers ("server"): the prompt, the checks of
+the answer and the report are the same; only the model call differs.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.analysis.documents import Document
 from app.analysis.plan import Plan, build_plan
 from app.analysis.scoring import Analysis, analyze
 from app.hub.catalog import ResolvedModel, resolve_model
-from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.llm.base import Decoding, GenerationMetrics, ModelEngine
+from app.llm.engine import Engine, LoadSettings, get_engine
+from app.llm.server import ServerEngine, get_server_engine
 from app.llm.writing import AdviceSection, AdviceWriter, advice_text
 from app.report import ModelInfo, Report
 from app.settings import Settings
+
+# A bearer token for model servers that want one (llama-cpp-python's --api_key, vLLM's --api-key).
+API_KEY_ENV = "CV_ENHANCER_API_KEY"
 
 
 def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
@@ -38,8 +46,25 @@ def load_engine(settings: Settings) -> Engine:
     return get_engine(model, load_settings_for(model, settings))
 
 
+def server_engine(settings: Settings) -> ServerEngine:
+    """The engine that sends these settings' calls to settings.server_urls (shared while they stay the same)."""
+    return get_server_engine(
+        settings.server_urls,
+        settings.model,
+        chat_format=settings.chat_format,
+        n_ctx=settings.ctx,
+        read_timeout_s=settings.server_timeout_s,
+        api_key=os.environ.get(API_KEY_ENV) or None,
+    )
+
+
+def model_engine(settings: Settings) -> ModelEngine:
+    """The engine of settings.backend: the local model (loaded once) or the servers."""
+    return server_engine(settings) if settings.backend == "server" else load_engine(settings)
+
+
 def advice_writer(
-    engine: Engine, analysis: Analysis, plan: Plan, cv_text: str, job_text: str, settings: Settings
+    engine: ModelEngine, analysis: Analysis, plan: Plan, cv_text: str, job_text: str, settings: Settings
 ) -> AdviceWriter:
     """The writer of this plan's advice with these settings (its prompts are built as it writes)."""
     return AdviceWriter(
@@ -65,7 +90,7 @@ class AdvicePrompt:
 
 
 def build_advice_prompt(
-    engine: Engine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
+    engine: ModelEngine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
 ) -> AdvicePrompt:
     """The prompt the model evaluates before its first token of advice (benchmarks time this one)."""
     writer = advice_writer(engine, analysis, build_plan(analysis, cv_text), cv_text, job_text, settings)
@@ -94,6 +119,7 @@ def run_analysis(
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_section: Callable[[AdviceSection], None] | None = None,
+    engine: ModelEngine | None = None,
 ) -> Report:
     """Analyse the CV against the job and plan the advice; with settings.use_llm, have the model write it up.
 
@@ -104,7 +130,8 @@ def run_analysis(
     text, or the plan's where the model's failed); on_metrics gets the live
     metrics after each piece; on_queued is called if another session is using
     the model and this one must wait; should_stop is polled between tokens to
-    cancel.
+    cancel. `engine`
+    overrides the one settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
@@ -117,8 +144,10 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = load_engine(settings)
-    report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
+    engine = engine if engine is not None else model_engine(settings)
+    report.model = ModelInfo(
+        engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
+    )
     writer = advice_writer(engine, analysis, plan, cv.text, job.text, settings)
     for section in writer.write(on_token=on_token, on_metrics=on_metrics, should_stop=should_stop, on_queued=on_queued):
         report.advice_sections.append(section)
@@ -126,6 +155,8 @@ def run_analysis(
             on_section(section)
     report.advice = advice_text(report.advice_sections)
     report.metrics = {**writer.metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
+    if writer.metrics.server:
+        report.model = replace(report.model, server=writer.metrics.server)  # the server that answered
     report.warnings.extend(writer.warnings)
     if writer.metrics.stopped_by_user:
         report.complete_from_plan("generation was stopped by you before this section was written")

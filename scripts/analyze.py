@@ -11,6 +11,11 @@ Examples:
   python scripts/analyze.py --cv cv.docx --job job.md --no-llm
   python scripts/analyze.py --cv cv.txt --job job.txt --model llama-2-7b-chat --gpu-layers -1
   python scripts/analyze.py --cv cv.txt --job job.txt --json > report.json
+  python scripts/analyze.py --cv cv.txt --job job.txt --server-url http://127.0.0.1:8080/v1
+
+With --server-url (or CV_ENHANCER_SERVER_URL set) the model runs on OpenAI-compatible
+servers (python scripts/deploy/serve_local.py starts workers behind nginx); --model then
+names the model they serve, for its chat format.
 
 Exit codes: 0 done; 2 bad input, settings or model (one line on stderr saying what
 to do); 1 an internal error; 130 interrupted.
@@ -28,7 +33,7 @@ from app.cli import parser_from_doc, run
 from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.report import Report
-from app.settings import Settings, describe, make_settings
+from app.settings import SERVER_URL_ENV, Settings, describe, make_settings, server_urls_from_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--advice-mode", choices=["sections", "whole"], help=describe("advice_mode") + " (default: sections)"
     )
+    parser.add_argument(
+        "--server-url",
+        action="append",
+        metavar="URL",
+        help=describe("server_urls") + f" (default: ${SERVER_URL_ENV})",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["local", "server"],
+        help=describe("backend") + " (default: server when a server URL is given, else local)",
+    )
+    parser.add_argument("--server-timeout", type=float, help=describe("server_timeout_s") + " (default 600)")
     parser.add_argument("--no-llm", action="store_true", help="deterministic report only: no model, fast")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     return parser
@@ -77,6 +94,8 @@ def _analyze(args: argparse.Namespace) -> int:
         ctx=args.ctx,
         use_llm=not args.no_llm,
         advice_mode=args.advice_mode,
+        **backend_values(args.backend, args.server_url),
+        server_timeout_s=args.server_timeout,
     )
     cv = read_document(args.cv)
     job = read_document(args.job)
@@ -85,6 +104,12 @@ def _analyze(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
     return _run_readable(cv, job, settings)
+
+
+def backend_values(backend: str | None, server_urls: list[str] | None) -> dict[str, object]:
+    """--backend, --server-url and CV_ENHANCER_SERVER_URL as Settings values: a URL given means the server backend."""
+    urls = server_urls or ([] if backend == "local" else server_urls_from_env())
+    return {"backend": backend or ("server" if urls else "local"), "server_urls": urls}
 
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:

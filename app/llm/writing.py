@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan, PlanAction
 from app.analysis.scoring import Analysis
 from app.errors import ContextOverflowError
 from app.llm.advice_checks import CheckContext, Problem, check_section
-from app.llm.engine import Decoding, Engine, GenerationMetrics
+from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.prompting import (
     Message,
     all_instructions,
@@ -83,7 +83,7 @@ class AdviceWriter:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: ModelEngine,
         plan: Plan,
         analysis: Analysis,
         cv_text: str,
@@ -263,22 +263,27 @@ class AdviceWriter:
         return "".join(pieces)
 
     def _merged(self, call: GenerationMetrics, started: float, *, final: bool = False) -> GenerationMetrics:
-        """The metrics of every call so far, with this one: sums of tokens, the first call's time to first token."""
+        """Every call so far with this one: token counts summed, the first call's time to first token and load.
+
+        The rest (backend, server, memory, speeds of the prompt) is the latest call's.
+        """
         done = self.metrics
-        merged = GenerationMetrics(**{**done.__dict__})
-        merged.load_s = done.load_s or call.load_s
+        first = done.model_calls == 0
+        merged = replace(call)
+        merged.load_s = call.load_s if first else done.load_s
         merged.prompt_tokens = done.prompt_tokens + call.prompt_tokens
-        merged.prompt_tokens_reused = done.prompt_tokens_reused + call.prompt_tokens_reused
+        merged.prompt_tokens_reused = _sum_known(done.prompt_tokens_reused, call.prompt_tokens_reused)
         merged.generated_tokens = done.generated_tokens + call.generated_tokens
-        merged.first_prompt_tokens = done.first_prompt_tokens or (call.prompt_tokens - call.prompt_tokens_reused)
-        merged.ttft_s = done.ttft_s if done.ttft_s is not None else call.ttft_s
-        merged.prompt_tokens_per_s = call.prompt_tokens_per_s or done.prompt_tokens_per_s
+        merged.first_prompt_tokens = (
+            call.prompt_tokens - (call.prompt_tokens_reused or 0) if first else done.first_prompt_tokens
+        )
+        merged.ttft_s = call.ttft_s if first else done.ttft_s
         merged.gen_tokens_per_s = _weighted(done, call)
         merged.total_s = time.perf_counter() - started
-        merged.rss_mb, merged.peak_rss_mb = call.rss_mb or done.rss_mb, max(call.peak_rss_mb, done.peak_rss_mb)
-        merged.model_size_mb = call.model_size_mb or done.model_size_mb
-        merged.gpu_layers, merged.gpu_offload_supported = call.gpu_layers, call.gpu_offload_supported
+        if done.peak_rss_mb is not None and call.peak_rss_mb is not None:
+            merged.peak_rss_mb = max(done.peak_rss_mb, call.peak_rss_mb)
         merged.stopped_by_user = done.stopped_by_user or call.stopped_by_user
+        merged.server_retries = [*(done.server_retries or []), *(call.server_retries or [])] or None
         merged.model_calls = done.model_calls + (1 if final else 0)
         return merged
 
@@ -292,6 +297,11 @@ class AdviceWriter:
 
     def _replaced(self, name: str, problems: list[Problem], model_text: str) -> AdviceSection:
         return AdviceSection(name, self.plan.heading(name), self.plan.section_text(name), "plan", problems, model_text)
+
+
+def _sum_known(first: int | None, second: int | None) -> int | None:
+    """A sum of counts where None means unknown (a server that does not say): unknown stays unknown."""
+    return None if first is None or second is None else first + second
 
 
 def _weighted(done: GenerationMetrics, call: GenerationMetrics) -> float | None:
