@@ -7,6 +7,8 @@ tests/test_serving.py; here a tiny scripted server plays each failure.
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +19,7 @@ from app.llm.server import ServerEngine, ServerPool
 from app.report import metric_rows
 from app.settings import Settings, make_settings
 from tests.fake_openai import FakeOpenAIServer, Script
+from tests.helpers import ROOT
 
 GREEDY = Decoding()
 
@@ -191,3 +194,11 @@ def test_settings_validate_the_backend_and_urls() -> None:
         make_settings(backend="server")
     with pytest.raises(SettingsError, match="not an http"):
         make_settings(backend="server", server_urls=["127.0.0.1:8080"])
+
+
+def test_the_server_backend_never_imports_llama_cpp() -> None:
+    """A client of model servers needs no compiled llama.cpp: app.llm.server and app.serve stay clear of it."""
+    code = "import sys, app.llm.server, app.llm.chat_formats, app.serve.cluster; print('llama_cpp' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

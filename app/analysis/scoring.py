@@ -46,7 +46,7 @@ from app.analysis.cv_sections import (
     merged_years,
 )
 from app.analysis.injection import InjectionFinding, find_injections
-from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
+from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, classify, extract_requirements
 from app.analysis.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
 
 SCORE_VERSION = "2.0"
@@ -209,7 +209,30 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
 
 
 def match_requirement(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
-    """How far the CV meets one requirement, with the CV line that shows it."""
+    """How far the CV meets one requirement, with the CV line that shows it.
+
+    A requirement the job lets be met in several ways ("1. A degree and two
+    years ...; or 2. Six years ...") is as met as its best alternative, and a
+    knock-out only when every alternative is one.
+    """
+    if len(requirement.alternatives) > 1:
+        # "A combination of education and experience equivalent to 1 above" names no
+        # thing to look for; it only says that no single alternative is a must.
+        concrete = [text for text in requirement.alternatives if not _EQUIVALENCE_CLAUSE.search(text)]
+        options = [_match_one(classify(text, requirement.must), profile) for text in concrete]
+        if options:
+            best = max(options, key=lambda option: (option.credit, not option.knocks_out))
+            knocks_out = len(concrete) == len(requirement.alternatives) and all(o.knocks_out for o in options)
+            return replace(best, requirement=requirement, knocks_out=knocks_out)
+    return _match_one(requirement, profile)
+
+
+_EQUIVALENCE_CLAUSE = re.compile(
+    r"\bequivalent to\b|combination of (?:education|training|experience)|эквивалентн", re.IGNORECASE
+)
+
+
+def _match_one(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
     if requirement.kind == "years":
         return _match_years(requirement, profile)
     if requirement.kind == "degree":
