@@ -21,7 +21,7 @@ from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.engine import Engine, LoadSettings, get_engine
 from app.llm.server import ServerEngine, get_server_engine
 from app.llm.writing import AdviceSection, AdviceWriter, advice_text
-from app.report import ModelInfo, Report
+from app.report import STOPPED_WARNING, ModelInfo, Report
 from app.settings import Settings
 
 # A bearer token for model servers that want one (llama-cpp-python's --api_key, vLLM's --api-key).
@@ -41,7 +41,11 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
 
 
 def load_engine(settings: Settings) -> Engine:
-    """The shared engine for these settings (loaded once, reused after)."""
+    """The shared local engine for these settings (loaded once, reused after).
+
+    The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
+    directly, since they measure llama-cpp-python in this process.
+    """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
     return get_engine(model, load_settings_for(model, settings))
 
@@ -160,7 +164,7 @@ def run_analysis(
     report.warnings.extend(writer.warnings)
     if writer.metrics.stopped_by_user:
         report.complete_from_plan("generation was stopped by you before this section was written")
-        report.warnings.append("Generation was stopped by you; the sections not written come from the plan.")
+        report.warnings.append(STOPPED_WARNING)
     failed = [section for section in report.advice_sections if section.source == "plan"]
     if failed:
         report.warnings.append(

@@ -26,7 +26,8 @@ from app.analysis.documents import read_document
 from app.analysis.scoring import analyze
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.llm.engine import Engine, measured_run
+from app.llm.baseline import measured_run
+from app.llm.engine import Engine
 from app.llm.prompting import answer_start, render_findings
 from app.pipeline import build_advice_prompt, decoding_for, load_engine
 from app.settings import Settings, make_settings

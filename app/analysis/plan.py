@@ -585,8 +585,8 @@ class _Builder:
             name = self.w[f"section_{section}"]
             actions.append(PlanAction("missing_sections", "fill_section", text, name, evidence, 3, (name,)))
         if not actions:
-            terms = tuple(self.w[f"section_{name}"] for name in ("experience", "education"))
-            actions.append(PlanAction("missing_sections", "keep", self.w["no_missing_sections"], None, None, 5, terms))
+            names = tuple(self.w[f"section_{name}"] for name in ("experience", "education"))
+            actions.append(PlanAction("missing_sections", "keep", self.w["no_missing_sections"], None, None, 5, names))
         return actions
 
     def first_line_of(self, sections: tuple[str, ...]) -> str | None:

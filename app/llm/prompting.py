@@ -13,9 +13,9 @@ from pathlib import Path
 
 from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan, PlanAction
 from app.analysis.scoring import Analysis
+from app.llm.base import Message
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-Message = dict[str, str]
 
 # Fences of the prompt: a CV must not be able to close them early.
 _FENCE = re.compile(r"<{3,}|>{3,}")

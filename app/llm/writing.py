@@ -22,9 +22,8 @@ from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan, PlanAction
 from app.analysis.scoring import Analysis
 from app.errors import ContextOverflowError
 from app.llm.advice_checks import CheckContext, Problem, check_section
-from app.llm.base import Decoding, GenerationMetrics, ModelEngine
+from app.llm.base import Decoding, GenerationMetrics, Message, ModelEngine
 from app.llm.prompting import (
-    Message,
     all_instructions,
     answer_start,
     plan_prompt_text,
