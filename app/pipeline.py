@@ -6,15 +6,19 @@ or model logic of its own.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from app.analysis.documents import Document
 from app.analysis.scoring import Analysis, analyze
+from app.errors import ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.advice_checks import advice_warnings
 from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.llm.gguf_info import read_gguf_info
 from app.llm.prompting import answer_start, fit_prompt
 from app.report import ModelInfo, Report
 from app.settings import Settings
@@ -35,9 +39,41 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
     )
 
 
-def load_engine(settings: Settings) -> Engine:
-    """The shared engine for these settings (loaded once, reused after)."""
+SYNTHETIC_REFUSAL = "synthetic weights: speed only"
+
+
+def is_synthetic_file(path: Path) -> bool:
+    """Whether a GGUF file is a synthetic model (its header says so); read once per file version."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False  # the engine says what is wrong with the path
+    return _synthetic_header(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _synthetic_header(path: str, _mtime_ns: int, _size: int) -> bool:
+    try:
+        return read_gguf_info(Path(path)).synthetic
+    except ModelError:
+        return False  # not a readable GGUF: llama.cpp's load reports it
+
+
+def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
+    """The shared engine for these settings (loaded once, reused after).
+
+    A synthetic model (same shape as a real one, random weights) writes noise:
+    it is refused unless the caller only measures speed (the benchmark).
+    """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
+    if not model.synthetic and is_synthetic_file(model.path):
+        model = replace(model, synthetic=True)  # a synthetic file passed by its path
+    if model.synthetic and not speed_only:
+        raise SyntheticModelError(
+            f"{model.name}: {SYNTHETIC_REFUSAL} — its random weights write noise, not advice. Pick a downloaded "
+            "model (`python scripts/download_models.py download NAME`), or benchmark this one with "
+            f"`python scripts/benchmark.py -m {model.name if model.name.startswith('synthetic:') else model.path}`."
+        )
     return get_engine(model, load_settings_for(model, settings))
 
 
@@ -88,6 +124,7 @@ def run_analysis(
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    speed_only: bool = False,
 ) -> Report:
     """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
 
@@ -95,7 +132,8 @@ def run_analysis(
     findings before any model work (show them at once); on_token gets each piece
     of advice as it is generated; on_metrics gets the live metrics after each
     piece; on_queued is called if another session is using the model and this
-    one must wait; should_stop is polled between tokens to cancel.
+    one must wait; should_stop is polled between tokens to cancel. speed_only
+    (the benchmark's real task) allows a synthetic model, whose advice is noise.
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
@@ -107,7 +145,7 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = load_engine(settings)
+    engine = load_engine(settings, speed_only=speed_only)
     report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
     prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     report.warnings.extend(prompt.warnings)

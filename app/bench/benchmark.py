@@ -37,11 +37,15 @@ from pathlib import Path
 from typing import Any
 
 from app.analysis.documents import read_document
+from app.bench.bandwidth import Bandwidth, measure_bandwidth
+from app.bench.roofline import annotate, markdown_section
 from app.errors import CVEnhancerError, InputError, SettingsError
-from app.hub.catalog import PROJECT_ROOT, ResolvedModel, resolve_model
+from app.hub.catalog import PROJECT_ROOT, ResolvedModel, is_synthetic_ref, resolve_model
 from app.llm.engine import gpu_offload_supported, llama_cpp_version
 from app.llm.gguf_info import read_gguf_info
-from app.llm.memory import gpu_info
+from app.llm.memory import gpu_bandwidth_gb_per_s, gpu_info
+from app.llm.synthetic import BuildProgress, build_synthetic
+from app.pipeline import is_synthetic_file
 from app.settings import Settings, make_settings
 
 SCHEMA = "cv-enhancer-benchmark/1"
@@ -75,6 +79,7 @@ class Options:
     task_job: str | None = None
     warmup: bool = True
     overhead: bool = True  # the same pp/tg through bare llama-cpp-python
+    bandwidth: bool = True  # measure memory bandwidth: each tg row's bound and efficiency
 
     def tests(self) -> list[str]:
         names = []
@@ -178,14 +183,20 @@ def task_documents(options: Options) -> tuple[Path, Path]:
     )
 
 
-def prepare(configs: Iterable[BenchConfig], options: Options) -> list[PlannedConfig]:
-    """Resolve the models and validate every configuration's settings before anything runs."""
+def prepare(
+    configs: Iterable[BenchConfig], options: Options, *, build_progress: BuildProgress | None = None
+) -> list[PlannedConfig]:
+    """Resolve the models and validate every configuration's settings before anything runs.
+
+    A synthetic model ("synthetic:NAME[:QUANT]") is built first when it is not
+    yet (app.llm.synthetic; build_progress follows it), and reused after.
+    """
     validate_options(options)
     resolved: dict[str, ResolvedModel] = {}
     planned: list[PlannedConfig] = []
     for config in configs:
         if config.model not in resolved:
-            resolved[config.model] = resolve_model(config.model)
+            resolved[config.model] = resolve_for_benchmark(config.model, build_progress)
         settings = make_settings(
             model=config.model,
             threads=config.threads,
@@ -203,6 +214,16 @@ def prepare(configs: Iterable[BenchConfig], options: Options) -> list[PlannedCon
     if not planned:
         raise SettingsError("no configuration to run.")
     return planned
+
+
+def resolve_for_benchmark(model: str, build_progress: BuildProgress | None = None) -> ResolvedModel:
+    """resolve_model, building a synthetic model first when needed; a synthetic file given by path is marked."""
+    if is_synthetic_ref(model):
+        build_synthetic(model, progress=build_progress)
+    resolved = resolve_model(model)
+    if not resolved.synthetic and is_synthetic_file(resolved.path):
+        resolved = replace(resolved, synthetic=True)
+    return resolved
 
 
 # --- statistics --------------------------------------------------------------
@@ -262,6 +283,11 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """Run every configuration in turn; the whole JSON-ready result."""
     started = dt.datetime.now(dt.timezone.utc)
+    # Measured before any model is loaded, once per thread count: the bound of each tg row.
+    bandwidths: dict[int, Bandwidth] = {}
+    if options.bandwidth:
+        for threads in sorted({item.config.threads for item in planned}):
+            bandwidths[threads] = measure_bandwidth(threads)
     results: list[dict[str, Any]] = []
     for index, item in enumerate(planned):
         if progress is not None:
@@ -271,12 +297,12 @@ def run_benchmark(
         results.extend(rows_for(index, item, outcome, options, when))
     if progress is not None:
         progress(len(planned), len(planned), "done")
-    return {
-        "schema": SCHEMA,
-        "environment": environment([item.model for item in planned], planned[0].settings, started),
-        "options": asdict(options),
-        "results": results,
-    }
+    env = environment([item.model for item in planned], planned[0].settings, started)
+    env["memory_bandwidth"] = {str(threads): bandwidth.to_dict() for threads, bandwidth in bandwidths.items()}
+    env["gpu_bandwidth_gb_per_s"] = gpu_bandwidth_gb_per_s()
+    result = {"schema": SCHEMA, "environment": env, "options": asdict(options), "results": results}
+    annotate(result, bandwidths, env["gpu_bandwidth_gb_per_s"])
+    return result
 
 
 def rows_for(
@@ -291,6 +317,7 @@ def rows_for(
         "model_file": str(model.path),
         "model_size_mb": round(model.size_mb, 2),
         "quantization": model.quantization,
+        "synthetic": model.synthetic,  # same shape, random weights: the speed is the real model's, the text is not
         "backend": config.backend,
         **{key: getattr(config, key) for key in SWEEP_KEYS},
         "status": status,
@@ -300,6 +327,7 @@ def rows_for(
         "peak_rss_mb": outcome.get("peak_rss_mb"),
         "rss_mb": outcome.get("rss_mb"),
         "gpu_memory_mb": outcome.get("gpu_memory_mb"),
+        "task_prompt_tokens": outcome.get("task_prompt_tokens"),
         "settings": planned.settings.model_dump(),
         "test_time": when,
     }
@@ -470,7 +498,10 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], right: 
 
 
 def _model_label(row: dict[str, Any]) -> str:
-    return f"{row['model']} {row['quantization']}" if row.get("quantization") else str(row["model"])
+    label = str(row["model"])
+    if row.get("quantization") and str(row["quantization"]) not in label:
+        label = f"{label} {row['quantization']}"
+    return f"{label} (synthetic)" if row.get("synthetic") and not label.startswith("synthetic:") else label
 
 
 def to_markdown(result: dict[str, Any]) -> str:
@@ -542,7 +573,16 @@ def to_markdown(result: dict[str, Any]) -> str:
         right = [False, False, True, True, True, True, True, True, True] + [True] * (3 if has_task else 0)
         parts.append(markdown_table(header, table, right))
 
+    roofline = markdown_section(rows, markdown_table)
+    if roofline:
+        parts.append(roofline)
+
     explained = []
+    if any(row.get("synthetic") for row in rows):
+        explained.append(
+            "synthetic: a same-shape model with synthetic weights (app/llm/synthetic.py): the real model's speed, "
+            "none of its text"
+        )
     if options.get("task"):
         explained.append(
             f"task: one CV + job analysis ({_task_pair(options)}) with up to {options.get('task_tokens')} new tokens; "
@@ -596,6 +636,7 @@ def build_line(env: dict[str, Any], options: dict[str, Any]) -> str:
 
 CSV_FIELDS: tuple[str, ...] = (
     "model",
+    "synthetic",
     "model_file",
     "model_size_mb",
     "quantization",
@@ -629,6 +670,13 @@ CSV_FIELDS: tuple[str, ...] = (
     "peak_rss_mb",
     "rss_mb",
     "gpu_memory_mb",
+    "bytes_per_token",
+    "bandwidth_gb_per_s",
+    "gpu_bandwidth_gb_per_s",
+    "bound_ts",
+    "efficiency",
+    "task_prompt_tokens",
+    "est_ttft_s",
     "settings",
     "test_time",
     "config_id",
@@ -762,6 +810,9 @@ def chart_rows(results: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, 
                     "source": source,
                     "configuration": label,
                     "model": row["model"],
+                    "weights": "synthetic" if row.get("synthetic") else "real",
+                    # The chart's colour: the test, and whether the weights are real or synthetic.
+                    "series": f"{row['test']} ({'synthetic' if row.get('synthetic') else 'real'} weights)",
                     "backend": row["backend"],
                     "threads": row["threads"],
                     "gpu_layers": layers_text(row["gpu_layers"]),
