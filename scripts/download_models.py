@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("models", nargs="+", metavar="NAME[:QUANT]", help="e.g. llama-2-7b-chat:Q4_K_M")
     synth.add_argument("--threads", type=int, default=0, help="quantizer threads (default: all cores)")
     synth.add_argument("--rebuild", action="store_true", help="build again even when a built file is there")
+    synth.add_argument(
+        "--method",
+        choices=("direct", "f16"),
+        default="direct",
+        help="direct (default): llama.cpp's recipe, each tensor quantized by ggml, written at once; f16: write an "
+        "F16 file (13.5 GB for 7B) and quantize it with llama_model_quantize (same result, much slower)",
+    )
     return parser
 
 
@@ -254,7 +261,12 @@ def _synthesize(args: argparse.Namespace) -> int:
     for entry, _arch in targets:
         with PhaseBars(f"{entry.ref}: ", disable=args.quiet) as bars:
             built = build_synthetic(
-                entry.ref, args.models_dir, threads=args.threads, progress=bars, rebuild=args.rebuild
+                entry.ref,
+                args.models_dir,
+                threads=args.threads,
+                progress=bars,
+                rebuild=args.rebuild,
+                method=args.method,
             )
         what = f"built in {built.seconds:.0f} s" if built.built else "already built"
         _say(args, f"synthetic {entry.ref}: {what}; {size_comparison(entry, built.size_bytes)}")

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from app.analysis.documents import from_text
 from app.bench.bandwidth import efficiency, measure_bandwidth, split_bound, tg_bound
@@ -44,6 +45,7 @@ from app.llm.gguf_info import TokenReads, read_gguf_info, read_tensor_table, tok
 from app.llm.synthetic import (
     N_BYTES,
     N_SPECIAL,
+    SyntheticBuildError,
     build_architecture,
     build_synthetic,
     plan,
@@ -66,6 +68,7 @@ TINY = Architecture(
     vocab_size=1024,
     context_length=2048,
 )
+APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 LLAMA_2_7B_Q4_K_M_BYTES = 4_081_004_224  # TheBloke/Llama-2-7B-Chat-GGUF, llama-2-7b-chat.Q4_K_M.gguf
 
 
@@ -219,9 +222,9 @@ def test_size_comparison_names_the_reference() -> None:
     assert llama is not None and mistral is not None
     assert (
         size_comparison(llama, 4_081_004_224)
-        == "4,081,004,224 bytes, +0.00 % against the real file's 4,081,004,224 bytes"
+        == "4,081,004,224 bytes, +0.000 % against the real file's 4,081,004,224 bytes"
     )
-    assert "-1.00 % against the model card's 4.37 GB" in size_comparison(mistral, 4_326_300_000)
+    assert "-1.000 % against the model card's 4.37 GB" in size_comparison(mistral, 4_326_300_000)
 
 
 # --- honest labels ---------------------------------------------------------------------------
@@ -424,3 +427,82 @@ def test_synthesize_command_bad_name_is_one_line() -> None:
     assert result.returncode == 2
     (line,) = result.stderr.strip().splitlines()
     assert "unknown model 'no-such-model'" in line
+
+
+# --- the app -----------------------------------------------------------------------------------
+
+
+def picker_texts(app: AppTest) -> str:
+    return "\n".join(
+        [*(str(item.value) for item in app.sidebar.markdown), *(str(item.value) for item in app.sidebar.caption)]
+    )
+
+
+def test_app_picker_shows_size_ram_and_the_measured_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.bench.estimates as estimates
+
+    measured = Estimate("llama-2-7b-chat:Q4_K_M", 2, 0, 3.2, 11.0, 1200, 4.0, "2026-11-28T09:00:00+00:00")
+    monkeypatch.setattr(estimates, "load_estimates", lambda models_dir=None: {measured.model: measured})
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+
+    assert not app.exception
+    text = picker_texts(app)
+    assert "**Llama-2-7B-Chat Q4_K_M** — 4.1 GB download, needs about 6.7 GB RAM" in text
+    assert "on this computer: about 3.2 tokens/s, first token after about 109 s for a one-page CV" in text
+    assert "synthetic weights: speed only" in text  # the caption says how it was measured
+    measure = [button for button in app.sidebar.button if button.label == "Measure speed here"]
+    assert len(measure) == len([button for button in app.sidebar.button if button.label == "Download now"]) >= 2
+    # A synthetic model is never offered for advice.
+    assert not any("synthetic" in str(option) for option in app.sidebar.selectbox[0].options)
+
+
+def test_app_measure_button_runs_the_quick_benchmark_and_shows_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.bench.estimates as estimates
+
+    store: dict[str, Estimate] = {}
+    calls: list[str] = []
+
+    def fake_quick_estimate(
+        model: str, threads: int, *, on_build: Any = None, on_run: Any = None, **_: Any
+    ) -> Estimate:
+        # The UI's wiring only: the real measurement is tested above on the tiny model and run as a benchmark.
+        calls.append(model)
+        on_build("writing", 50, 100)
+        on_run(1, 1, "done")
+        store["mistral-7b-instruct-v0.2:Q4_K_M"] = Estimate(
+            "mistral-7b-instruct-v0.2:Q4_K_M", threads, 0, 2.5, 9.0, 1100, 3.1, "2026-11-28T09:05:00+00:00"
+        )
+        return store["mistral-7b-instruct-v0.2:Q4_K_M"]
+
+    monkeypatch.setattr(estimates, "load_estimates", lambda models_dir=None: dict(store))
+    monkeypatch.setattr(estimates, "quick_estimate", fake_quick_estimate)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    measure = next(button for button in app.sidebar.button if button.key == "measure_mistral-7b-instruct-v0.2")
+    measure.click()
+    app.run()
+
+    assert not app.exception
+    assert calls == ["mistral-7b-instruct-v0.2"]
+    assert "on this computer: about 2.5 tokens/s, first token after about 2 min for a one-page CV" in picker_texts(app)
+
+
+def test_app_measure_failure_is_one_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.bench.estimates as estimates
+
+    def no_disk(*_args: Any, **_kwargs: Any) -> Estimate:
+        raise SyntheticBuildError(
+            "building Llama-2-7B-Chat Q4_K_M needs 4.3 GB free in models/.synthetic; free some disk space."
+        )
+
+    monkeypatch.setattr(estimates, "quick_estimate", no_disk)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    next(button for button in app.sidebar.button if button.key == "measure_llama-2-7b-chat").click()
+    app.run()
+
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "building Llama-2-7B-Chat Q4_K_M needs 4.3 GB free in models/.synthetic; free some disk space."
+    ]

@@ -11,17 +11,22 @@ writes models/.synthetic/llama-2-7b-chat.Q4_K_M.synthetic.gguf with:
   from the embedded SmolLM2 model's BPE vocabulary, so a CV tokenizes to about
   as many tokens as with the real model and any text round-trips (byte
   fallback);
-- every tensor in the quantization's real type mix: an F16 file is written
-  with gguf-py's GGUFWriter, then quantized by llama.cpp's own quantizer
-  (`llama_model_quantize`), so the per-tensor types follow llama.cpp's recipe.
+- every tensor in the quantization's real type mix, as llama.cpp's own
+  quantizer chooses it (`llama_model_quantize` on an F16 file, in its dry run:
+  seconds, and the F16 file a hole on disk), then each tensor filled with rows
+  of random values quantized by ggml itself (`ggml_quantize_chunk`). The
+  literal route, method "f16" (an F16 file written with gguf-py's GGUFWriter,
+  quantized by `llama_model_quantize`), gives the same types and size; it is
+  kept, and tested against the direct one, but takes most of an hour for a 7B
+  model on two busy cores.
 
 The weights are small random values (normal, sd 0.02) and the norms are ones,
 so activations and logits stay finite and sampling works; the text it writes
 is noise. The file carries `cv_enhancer.synthetic = true`: the pipeline
 refuses it for advice ("synthetic weights: speed only"), the benchmark labels
 its rows, and it is never listed as a downloaded model. A built file is cached
-and reused; the free disk is checked first (the F16 intermediate of a 7B model
-is about 13.5 GB and is deleted as soon as the quantized file is written).
+and reused; the free disk is checked first (with method "f16", the 13.5 GB
+F16 intermediate of a 7B model is deleted as soon as it is quantized).
 """
 
 from __future__ import annotations
@@ -556,8 +561,9 @@ def build_synthetic(
     threads: int = 0,
     progress: BuildProgress | None = None,
     rebuild: bool = False,
+    method: str = "direct",
 ) -> BuiltModel:
-    """The synthetic model of a catalog entry: reused when already built, else written and quantized."""
+    """The synthetic model of a catalog entry: reused when already built, else built (see build_architecture)."""
     entry, arch = resolve_target(ref, models_dir)
     path = synthetic_path(entry, models_dir)
     if not rebuild and cached_matches(path, arch):
@@ -570,6 +576,7 @@ def build_synthetic(
         of_ref=entry.ref,
         threads=threads,
         progress=progress,
+        method=method,
     )
 
 
@@ -643,4 +650,4 @@ def size_comparison(entry: CatalogEntry, size_bytes: int) -> str:
         real, what = int(entry.approx_gb * 1e9), f"the model card's {entry.approx_gb:g} GB"
     else:
         return f"{size_bytes:,} bytes (the real file's size is not known)"
-    return f"{size_bytes:,} bytes, {100 * (size_bytes - real) / real:+.2f} % against {what}"
+    return f"{size_bytes:,} bytes, {100 * (size_bytes - real) / real:+.3f} % against {what}"
