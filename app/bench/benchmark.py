@@ -431,6 +431,7 @@ def model_info(model: ResolvedModel) -> dict[str, Any]:
         "file": str(model.path),
         "size_mb": round(model.size_mb, 2),
         "quantization": model.quantization,
+        "synthetic": model.synthetic,
     }
     try:
         gguf = read_gguf_info(model.path)
