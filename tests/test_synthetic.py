@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.analysis.documents import from_text
 from app.bench.bandwidth import efficiency, measure_bandwidth, split_bound, tg_bound
+from app.bench.benchmark import chart_rows
 from app.bench.estimates import (
     Estimate,
     estimate_text,
@@ -506,3 +507,38 @@ def test_app_measure_failure_is_one_error_line(monkeypatch: pytest.MonkeyPatch) 
     assert [error.value for error in app.error] == [
         "building Llama-2-7B-Chat Q4_K_M needs 4.3 GB free in models/.synthetic; free some disk space."
     ]
+
+
+def test_build_is_refused_up_front_when_the_disk_is_too_small(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.llm.synthetic as synthetic
+
+    monkeypatch.setattr(synthetic, "free_bytes", lambda _folder: 10_000)
+    with pytest.raises(SyntheticBuildError, match=r"needs 0\.3 GB free .* only 0\.0 GB is free\. Free some disk space"):
+        build_architecture(TINY, "Q4_K_M", tmp_path / "tiny.gguf", label="Tiny", of_ref="tiny:Q4_K_M")
+    assert list(tmp_path.iterdir()) == []  # nothing written, nothing left behind
+
+
+def test_benchmark_page_charts_real_and_synthetic_rows_apart_by_colour(bench_result: dict[str, Any]) -> None:
+    real = json.loads(json.dumps(bench_result))
+    for row in real["results"]:
+        row["synthetic"] = False
+    app = AppTest.from_file(str(Path(APP).parent / "pages" / "benchmark.py"), default_timeout=60)
+    app.run()
+    app.file_uploader[0].set_value(
+        [
+            ("synthetic.json", json.dumps(bench_result).encode(), "application/json"),
+            ("real.json", json.dumps(real).encode(), "application/json"),
+        ]
+    )
+    app.run()
+
+    assert not app.exception
+    spec = json.loads(next(iter(app.get("vega_lite_chart"))).proto.spec)
+    assert spec["encoding"]["color"]["field"] == "series"
+    series = {row["series"] for row in chart_rows([("synthetic", bench_result), ("real", real)])}
+    assert series == {
+        "pp16 (synthetic weights)",
+        "tg4 (synthetic weights)",
+        "pp16 (real weights)",
+        "tg4 (real weights)",
+    }
