@@ -1,12 +1,15 @@
 """One analysis end to end: documents in, a Report out, advice streamed on the way.
 
 The CLI and the Streamlit app both call `run_analysis`; neither holds prompt
-or model logic of its own.
+or model logic of its own. The model runs in this process (settings.backend
+"local") or on OpenAI-compatible servers ("server"): the prompt, the checks of
+the answer and the report are the same; only the model call differs.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -17,14 +20,18 @@ from app.analysis.scoring import Analysis, analyze
 from app.errors import ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.advice_checks import advice_warnings
-from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.llm.base import Decoding, GenerationMetrics, ModelEngine
+from app.llm.engine import Engine, LoadSettings, get_engine
 from app.llm.gguf_info import read_gguf_info
 from app.llm.prompting import answer_start, fit_prompt
-from app.report import ModelInfo, Report
+from app.llm.server import ServerEngine, get_server_engine
+from app.report import STOPPED_WARNING, ModelInfo, Report
 from app.settings import Settings
 
 # Tokens kept free besides max_tokens: the chat template's closing tokens.
 _CONTEXT_MARGIN = 16
+# A bearer token for model servers that want one (llama-cpp-python's --api_key, vLLM's --api-key).
+API_KEY_ENV = "CV_ENHANCER_API_KEY"
 
 
 def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
@@ -64,6 +71,9 @@ def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
 
     A synthetic model (same shape as a real one, random weights) writes noise:
     it is refused unless the caller only measures speed (the benchmark).
+
+    The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
+    directly, since they measure llama-cpp-python in this process.
     """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
     if not model.synthetic and is_synthetic_file(model.path):
@@ -77,6 +87,29 @@ def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
     return get_engine(model, load_settings_for(model, settings))
 
 
+def server_engine(settings: Settings) -> ServerEngine:
+    """The engine that sends these settings' calls to settings.server_urls (shared while they stay the same)."""
+    return get_server_engine(
+        settings.server_urls,
+        settings.model,
+        chat_format=settings.chat_format,
+        n_ctx=settings.ctx,
+        read_timeout_s=settings.server_timeout_s,
+        api_key=os.environ.get(API_KEY_ENV) or None,
+    )
+
+
+def model_engine(settings: Settings, *, speed_only: bool = False) -> ModelEngine:
+    """The engine of settings.backend: the local model (loaded once) or the servers."""
+    return (
+        server_engine(settings)
+        if settings.backend == "server"
+        else load_engine(settings, speed_only=True)
+        if speed_only
+        else load_engine(settings)
+    )
+
+
 @dataclass(frozen=True)
 class AdvicePrompt:
     """The exact text the model continues, and what came with it."""
@@ -88,7 +121,7 @@ class AdvicePrompt:
 
 
 def build_advice_prompt(
-    engine: Engine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
+    engine: ModelEngine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
 ) -> AdvicePrompt:
     """The prompt for the advice, trimmed to the context window, in the model's chat format."""
 
@@ -125,6 +158,7 @@ def run_analysis(
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     speed_only: bool = False,
+    engine: ModelEngine | None = None,
 ) -> Report:
     """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
 
@@ -133,7 +167,8 @@ def run_analysis(
     of advice as it is generated; on_metrics gets the live metrics after each
     piece; on_queued is called if another session is using the model and this
     one must wait; should_stop is polled between tokens to cancel. speed_only
-    (the benchmark's real task) allows a synthetic model, whose advice is noise.
+    (the benchmark's real task) allows a synthetic model, whose advice is noise. `engine`
+    overrides the one settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
@@ -145,8 +180,10 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = load_engine(settings, speed_only=speed_only)
-    report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
+    engine = engine if engine is not None else model_engine(settings, speed_only=speed_only)
+    report.model = ModelInfo(
+        engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
+    )
     prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     report.warnings.extend(prompt.warnings)
     metrics = GenerationMetrics()
@@ -170,7 +207,9 @@ def run_analysis(
             on_metrics(metrics)
     report.advice = "".join(pieces).strip()
     report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
+    if metrics.server:
+        report.model = replace(report.model, server=metrics.server)  # the server that answered
     if metrics.stopped_by_user:
-        report.warnings.append("Generation was stopped by you; the advice above is incomplete.")
+        report.warnings.append(STOPPED_WARNING)
     report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))
     return report

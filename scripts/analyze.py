@@ -10,6 +10,11 @@ Examples:
   python scripts/analyze.py --cv cv.docx --job job.md --no-llm
   python scripts/analyze.py --cv cv.txt --job job.txt --model llama-2-7b-chat --gpu-layers -1
   python scripts/analyze.py --cv cv.txt --job job.txt --json > report.json
+  python scripts/analyze.py --cv cv.txt --job job.txt --server-url http://127.0.0.1:8080/v1
+
+With --server-url (or CV_ENHANCER_SERVER_URL set) the model runs on OpenAI-compatible
+servers (python scripts/deploy/serve_local.py starts workers behind nginx); --model then
+names the model they serve, for its chat format.
 
 Exit codes: 0 done; 2 bad input, settings or model (one line on stderr saying what
 to do); 1 an internal error; 130 interrupted.
@@ -26,26 +31,29 @@ from app.analysis.documents import Document, read_document
 from app.cli import parser_from_doc, run
 from app.pipeline import run_analysis
 from app.report import Report
-from app.settings import Settings, describe, make_settings
+from app.settings import SERVER_URL_ENV, Settings, add_flag, backend_values, describe, settings_from_args
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_from_doc("analyze.py", __doc__)
     parser.add_argument("--cv", required=True, type=Path, help="the CV: .pdf (with a text layer), .docx, .txt or .md")
     parser.add_argument("--job", required=True, type=Path, help="the job description: .pdf, .docx, .txt or .md")
-    parser.add_argument("--model", help=describe("model") + " (default: the embedded SmolLM2-135M)")
-    parser.add_argument("--chat-format", help=describe("chat_format"))
+    add_flag(parser, "model")
+    add_flag(parser, "chat_format")
     decoding = parser.add_mutually_exclusive_group()
-    decoding.add_argument("--greedy", action="store_true", default=None, help=describe("greedy") + " (default)")
-    decoding.add_argument("--temperature", type=float, help="sample with this temperature instead of greedy decoding")
-    parser.add_argument("--top-p", type=float, help=describe("top_p"))
-    parser.add_argument("--seed", type=int, help=describe("seed") + " (default 42)")
-    parser.add_argument("--max-tokens", type=int, help=describe("max_tokens") + " (default 512)")
-    parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
-    parser.add_argument("--threads-batch", type=int, help=describe("threads_batch"))
-    parser.add_argument("--batch", type=int, help=describe("batch") + " (default 512)")
-    parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
-    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
+    add_flag(decoding, "greedy")
+    add_flag(decoding, "temperature", note="; giving it turns sampling on")
+    for field in ("top_p", "seed", "repeat_penalty", "max_tokens", "threads", "threads_batch", "batch", "gpu_layers"):
+        add_flag(parser, field)
+    add_flag(parser, "ctx")
+    add_flag(parser, "backend")
+    parser.add_argument(
+        "--server-url",
+        action="append",
+        metavar="URL",
+        help=f"{describe('server_urls')}; repeat it for more (default ${SERVER_URL_ENV}; a URL means --backend server)",
+    )
+    add_flag(parser, "server_timeout_s")
     parser.add_argument("--no-llm", action="store_true", help="deterministic report only: no model, fast")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     return parser
@@ -57,20 +65,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    settings = make_settings(
-        model=args.model,
-        chat_format=args.chat_format,
-        greedy=False if args.temperature is not None else True,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        seed=args.seed,
-        max_tokens=args.max_tokens,
-        threads=args.threads,
-        threads_batch=args.threads_batch,
-        batch=args.batch,
-        gpu_layers=args.gpu_layers,
-        ctx=args.ctx,
-        use_llm=not args.no_llm,
+    # Giving a temperature means sampling; --greedy (or nothing) keeps greedy decoding.
+    settings = settings_from_args(
+        args, greedy=args.temperature is None, use_llm=not args.no_llm, **backend_values(args.backend, args.server_url)
     )
     cv = read_document(args.cv)
     job = read_document(args.job)

@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.analysis.documents import from_text
 from app.bench.bandwidth import efficiency, measure_bandwidth, split_bound, tg_bound
-from app.bench.benchmark import chart_rows
+from app.bench.compare import chart_rows
 from app.bench.estimates import (
     Estimate,
     estimate_text,

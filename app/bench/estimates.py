@@ -145,7 +145,8 @@ def quick_estimate(
     models_dir: Path = MODELS_DIR,
 ) -> Estimate:
     """Build (or reuse) the synthetic twin of a catalog model, run a short pp/tg benchmark, record and return it."""
-    from app.bench.benchmark import Options, expand_configs, prepare, run_benchmark
+    from app.bench.plan import Options, expand_configs, prepare
+    from app.bench.runner import run_benchmark
 
     ref = SYNTHETIC_PREFIX + split_synthetic_ref(model)
     options = Options(

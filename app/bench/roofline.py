@@ -15,7 +15,7 @@ from typing import Any
 from app.bench.bandwidth import Bandwidth, efficiency, split_bound
 from app.llm.gguf_info import TokenReads, token_reads
 
-# The tg test's prompt length (app.bench.benchmark.TG_PROMPT_TOKENS); repeated to avoid a circular import.
+# The tg test's prompt length (app.bench.plan.TG_PROMPT_TOKENS); repeated to keep this module free of the plan.
 _TG_PROMPT_TOKENS = 8
 
 
@@ -67,7 +67,7 @@ def _label(row: Mapping[str, Any]) -> str:
 def markdown_section(rows: Sequence[Mapping[str, Any]], table: Any) -> str:
     """The tg rows against the bound, and the first-token estimates; "" when there is nothing to show.
 
-    `table` is app.bench.benchmark.markdown_table (passed in to keep one table style).
+    `table` is app.formatting.markdown_table (passed in to keep one table style).
     """
     parts = []
     tg_rows = [row for row in rows if row["status"] == "ok" and row.get("bound_ts")]
@@ -104,7 +104,7 @@ def markdown_section(rows: Sequence[Mapping[str, Any]], table: Any) -> str:
             "- bound: memory bandwidth (STREAM-like copy, same thread count) ÷ bytes read per token (every weight "
             "but the embedding table, plus the KV cache at the test's mean context); efficiency = t/s ÷ bound"
         )
-    estimates = {}
+    estimates: dict[Any, Mapping[str, Any]] = {}
     for row in rows:
         if row["status"] == "ok" and row.get("est_ttft_s") is not None:
             estimates.setdefault(row.get("config_id"), row)

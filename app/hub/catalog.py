@@ -293,19 +293,19 @@ def resolve_model(
     """Find the file for a catalog name (NAME or NAME:QUANT) or a path; say how to get it when it is missing."""
     entries = load_catalog(catalog_path)
     if is_synthetic_ref(name_or_path):
-        entry = find_entry(split_synthetic_ref(name_or_path), entries)
-        path = synthetic_path(entry, models_dir)
-        if entry.embedded or not path.is_file():
+        wanted = find_entry(split_synthetic_ref(name_or_path), entries)
+        path = synthetic_path(wanted, models_dir)
+        if wanted.embedded or not path.is_file():
             raise ModelNotFoundError(
-                f"the synthetic model of {entry.cli_name} is not built; run `{synthesize_command(entry)}` "
-                f"(or benchmark it: `python scripts/benchmark.py -m {SYNTHETIC_PREFIX}{entry.ref}` builds it)."
+                f"the synthetic model of {wanted.cli_name} is not built; run `{synthesize_command(wanted)}` "
+                f"(or benchmark it: `python scripts/benchmark.py -m {SYNTHETIC_PREFIX}{wanted.ref}` builds it)."
             )
         return ResolvedModel(
-            SYNTHETIC_PREFIX + entry.ref,
+            SYNTHETIC_PREFIX + wanted.ref,
             path,
-            entry.quantization,
-            chat_format or entry.chat_format or None,
-            entry.context_length,
+            wanted.quantization,
+            chat_format or wanted.chat_format or None,
+            wanted.context_length,
             synthetic=True,
         )
     entry = lookup(name_or_path, entries)

@@ -16,17 +16,39 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import llama_cpp
 from llama_cpp import llama_chat_format
 
 from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
 from app.hub.catalog import ResolvedModel
+from app.llm.base import Decoding, GenerationMetrics, Message, sampling_arguments
+from app.llm.chat_formats import FOLD_SYSTEM_FORMATS, fold_system_prompt
 from app.llm.memory import check_memory_for, peak_rss_mb, rss_mb
 
-Message = dict[str, str]
+__all__ = [
+    "GPU_REBUILD_COMMAND",
+    "NO_GPU_OFFLOAD",
+    "Decoding",
+    "Engine",
+    "GenerationMetrics",
+    "LoadSettings",
+    "Message",
+    "fold_system_prompt",
+    "get_engine",
+    "gpu_offload_supported",
+    "llama_cpp_version",
+    "release_engine",
+    "sampling_arguments",
+]
+
+# How to get a build that can offload layers to a GPU: every message that says so quotes this.
+GPU_REBUILD_COMMAND = 'CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python'
+NO_GPU_OFFLOAD = (
+    f"this llama-cpp-python build has no GPU offload; rebuild it with `{GPU_REBUILD_COMMAND}` (Metal: -DGGML_METAL=on)"
+)
 
 # llama-cpp-python registers its chat formats as completion handlers only; the
 # prompt formatters behind the names we support are these.
@@ -40,9 +62,6 @@ _FORMATTERS: dict[str, Callable[..., llama_chat_format.ChatFormatterResponse]] =
     "alpaca": llama_chat_format.format_alpaca,
 }
 SUPPORTED_CHAT_FORMATS: tuple[str, ...] = tuple(_FORMATTERS)
-# Formats whose template drops system messages: the system prompt must travel
-# in the first user turn instead.
-_NO_SYSTEM_ROLE = frozenset({"mistral-instruct", "gemma"})
 
 
 @dataclass(frozen=True)
@@ -58,40 +77,6 @@ class LoadSettings:
     chat_format: str | None
 
 
-@dataclass(frozen=True)
-class Decoding:
-    """How to pick tokens: greedy (do_sample=False) or sampling."""
-
-    greedy: bool = True
-    temperature: float = 0.7
-    top_p: float = 0.95
-    seed: int = 42
-    repeat_penalty: float = 1.1
-
-
-@dataclass
-class GenerationMetrics:
-    """What one call cost. Names match the JSON report's `metrics`."""
-
-    load_s: float = 0.0
-    prompt_tokens: int = 0
-    prompt_tokens_reused: int = 0
-    generated_tokens: int = 0
-    ttft_s: float | None = None
-    prompt_tokens_per_s: float | None = None
-    gen_tokens_per_s: float | None = None
-    total_s: float = 0.0
-    rss_mb: float = 0.0
-    peak_rss_mb: float = 0.0
-    model_size_mb: float = 0.0
-    gpu_layers: int = 0
-    gpu_offload_supported: bool = False
-    stopped_by_user: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}
-
-
 def gpu_offload_supported() -> bool:
     """Whether this llama-cpp-python build can put layers on a GPU (CUDA, Metal, Vulkan...)."""
     return bool(llama_cpp.llama_supports_gpu_offload())
@@ -104,16 +89,14 @@ def llama_cpp_version() -> str:
 class Engine:
     """One loaded GGUF model and the calls made to it."""
 
+    backend = "local"
+
     def __init__(self, model: ResolvedModel, load: LoadSettings) -> None:
         self.model = model
         self.load_settings = load
         self.lock = threading.Lock()
         if load.n_gpu_layers != 0 and not gpu_offload_supported():
-            raise SettingsError(
-                "this llama-cpp-python build has no GPU offload; use --gpu-layers 0, or rebuild it with "
-                '`CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python` '
-                '(Metal: "-DGGML_METAL=on").'
-            )
+            raise SettingsError(f"{NO_GPU_OFFLOAD}; or use --gpu-layers 0.")
         check_memory_for(model.path, load.n_ctx, load.n_batch, load.n_gpu_layers)
         started = time.perf_counter()
         try:
@@ -159,11 +142,12 @@ class Engine:
                 stop_token_ids=[eos_id],
             )
         # No template in the file and none named: llama-cpp-python's own fallback.
-        return llama_chat_format.format_llama2
+        fallback: Callable[..., llama_chat_format.ChatFormatterResponse] = llama_chat_format.format_llama2
+        return fallback
 
     def render(self, messages: list[Message]) -> tuple[str, list[str]]:
         """The prompt text for a chat and the stop strings of its format."""
-        if self.load_settings.chat_format in _NO_SYSTEM_ROLE:
+        if self.load_settings.chat_format in FOLD_SYSTEM_FORMATS:
             messages = fold_system_prompt(messages)
         response = self._formatter(messages=messages)
         stop = response.stop if isinstance(response.stop, list) else [response.stop] if response.stop else []
@@ -236,11 +220,12 @@ class Engine:
                 stop=stop or [],
                 stream=True,
                 logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
-                **_sampling_arguments(decoding),
+                **sampling_arguments(decoding),
             )
             chunks = 0
             try:
-                for chunk in completion:
+                # stream=True: an iterator of chunks (the stubs allow a whole response too).
+                for chunk in cast(Iterator[dict[str, Any]], completion):
                     now = time.perf_counter()
                     if chunk["choices"][0].get("finish_reason") is None:
                         chunks += 1  # one streamed chunk per sampled token; the last one only closes the stream
@@ -296,7 +281,7 @@ class Engine:
             llama_cpp.llama_perf_context_reset(self.llm.ctx)
             started = time.perf_counter()
             result = self.llm.create_completion(
-                tokens, max_tokens=max_tokens, stop=stop, grammar=grammar, **_sampling_arguments(decoding)
+                tokens, max_tokens=max_tokens, stop=stop, grammar=grammar, **sampling_arguments(decoding)
             )
             metrics.total_s = time.perf_counter() - started
             self._fill_perf(metrics)
@@ -320,38 +305,6 @@ class Engine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.llm.close()
-
-
-def _sampling_arguments(decoding: Decoding) -> dict[str, Any]:
-    if decoding.greedy:
-        # temperature 0 makes llama-cpp-python take the most likely token: do_sample=False.
-        return {
-            "temperature": 0.0,
-            "top_k": 1,
-            "top_p": 1.0,
-            "min_p": 0.0,
-            "seed": decoding.seed,
-            "repeat_penalty": decoding.repeat_penalty,
-        }
-    return {
-        "temperature": decoding.temperature,
-        "top_p": decoding.top_p,
-        "top_k": 0,
-        "min_p": 0.0,
-        "seed": decoding.seed,
-        "repeat_penalty": decoding.repeat_penalty,
-    }
-
-
-def fold_system_prompt(messages: list[Message]) -> list[Message]:
-    """Put the system prompt at the head of the first user turn (for formats that drop system messages)."""
-    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
-    rest = [dict(m) for m in messages if m["role"] != "system"]
-    if system and rest and rest[0]["role"] == "user":
-        rest[0]["content"] = f"{system}\n\n{rest[0]['content']}"
-    elif system:
-        rest.insert(0, {"role": "user", "content": system})
-    return rest
 
 
 # --- one shared model ------------------------------------------------------
@@ -384,76 +337,3 @@ def release_engine() -> None:
             _shared.close()
             _shared = None
             gc.collect()
-
-
-class BareBaseline:
-    """Baseline for scripts/benchmark.py's pp/tg tests: llama-cpp-python called directly, none of our layer.
-
-    It calls `create_completion` on the very `llama_cpp.Llama` an Engine
-    loaded: a text prompt (tokenized by llama-cpp-python exactly as
-    Engine.tokenize does), non-streaming, from an empty KV cache, with the same
-    sampling arguments, and none of Engine's tokenizing, lock, streaming or
-    live metrics. Sharing the model keeps one copy of the weights in RAM or
-    VRAM and lets the benchmark interleave the two paths, so the machine's
-    drift hits both alike. Tokens/s come from llama.cpp's perf counters, read
-    as Engine reads them: ours/bare is the project's overhead like for like.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.llm = engine.llm
-
-    def prompt_processing(self, prompt: str, *, decoding: Decoding) -> dict[str, float | None]:
-        """llama-bench's pp test: evaluate the whole prompt and sample one token."""
-        return self._run(prompt, decoding=decoding, max_tokens=1, ignore_eos=False)
-
-    def generation(self, prompt: str, *, decoding: Decoding, max_tokens: int) -> dict[str, float | None]:
-        """llama-bench's tg test: exactly max_tokens new tokens after a short prompt (end-of-text banned)."""
-        return self._run(prompt, decoding=decoding, max_tokens=max_tokens, ignore_eos=True)
-
-    def _run(self, prompt: str, *, decoding: Decoding, max_tokens: int, ignore_eos: bool) -> dict[str, float | None]:
-        with self.engine.lock:  # the model is the engine's: never two calls at once
-            self.llm.reset()  # an empty cache: the whole prompt is evaluated, as after Engine's reset_cache
-            llama_cpp.llama_perf_context_reset(self.llm.ctx)
-            started = time.perf_counter()
-            self.llm.create_completion(
-                prompt,
-                max_tokens=max_tokens,
-                logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
-                **_sampling_arguments(decoding),
-            )
-            total_s = time.perf_counter() - started
-            perf = llama_cpp.llama_perf_context(self.llm.ctx)
-        measured_prompt = perf.t_p_eval_ms > 0 and perf.n_p_eval > 0
-        measured_gen = perf.t_eval_ms > 0 and perf.n_eval > 0
-        return {
-            "prompt_tokens_per_s": perf.n_p_eval / (perf.t_p_eval_ms / 1000) if measured_prompt else None,
-            "gen_tokens_per_s": perf.n_eval / (perf.t_eval_ms / 1000) if measured_gen else None,
-            "prompt_tokens": float(perf.n_p_eval) if measured_prompt else 0.0,
-            "total_s": total_s,
-        }
-
-
-def reset_cache(engine: Engine) -> None:
-    """Forget the KV cache, so the next call evaluates its whole prompt (benchmarks)."""
-    with engine.lock:
-        engine.llm.reset()
-
-
-def measured_run(
-    engine: Engine,
-    prompt: str,
-    *,
-    decoding: Decoding,
-    max_tokens: int,
-    stop: list[str] | None = None,
-    ignore_eos: bool = False,
-) -> GenerationMetrics:
-    """One generation through the engine from an empty KV cache, for benchmarks: its metrics only."""
-    reset_cache(engine)
-    metrics = GenerationMetrics()
-    for _ in engine.stream(
-        prompt, decoding=decoding, max_tokens=max_tokens, stop=stop, metrics=metrics, ignore_eos=ignore_eos
-    ):
-        pass
-    return metrics

@@ -310,7 +310,7 @@ def _llama_log_to(handler: Callable[[int, str], None]) -> Iterator[None]:
     """Route llama.cpp's log to handler for the duration, then give it back to llama-cpp-python's logger."""
     from llama_cpp import _logger
 
-    @llama_cpp.llama_log_callback
+    @llama_cpp.llama_log_callback  # type: ignore[untyped-decorator]
     def callback(level: int, text: bytes, _user_data: ctypes.c_void_p) -> None:
         handler(level, text.decode("utf-8", errors="replace"))
 
