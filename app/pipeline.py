@@ -8,17 +8,21 @@ the answer and the report are the same; only the model call differs.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from app.analysis.documents import Document
 from app.analysis.plan import Plan, build_plan
 from app.analysis.scoring import Analysis, analyze
+from app.errors import ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.engine import Engine, LoadSettings, get_engine
+from app.llm.gguf_info import read_gguf_info
 from app.llm.server import ServerEngine, get_server_engine
 from app.llm.writing import AdviceSection, AdviceWriter, advice_text
 from app.report import STOPPED_WARNING, ModelInfo, Report
@@ -40,13 +44,44 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
     )
 
 
-def load_engine(settings: Settings) -> Engine:
-    """The shared local engine for these settings (loaded once, reused after).
+SYNTHETIC_REFUSAL = "synthetic weights: speed only"
+
+
+def is_synthetic_file(path: Path) -> bool:
+    """Whether a GGUF file is a synthetic model (its header says so); read once per file version."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False  # the engine says what is wrong with the path
+    return _synthetic_header(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _synthetic_header(path: str, _mtime_ns: int, _size: int) -> bool:
+    try:
+        return read_gguf_info(Path(path)).synthetic
+    except ModelError:
+        return False  # not a readable GGUF: llama.cpp's load reports it
+
+
+def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
+    """The shared engine for these settings (loaded once, reused after).
+
+    A synthetic model (same shape as a real one, random weights) writes noise:
+    it is refused unless the caller only measures speed (the benchmark).
 
     The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
     directly, since they measure llama-cpp-python in this process.
     """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
+    if not model.synthetic and is_synthetic_file(model.path):
+        model = replace(model, synthetic=True)  # a synthetic file passed by its path
+    if model.synthetic and not speed_only:
+        raise SyntheticModelError(
+            f"{model.name}: {SYNTHETIC_REFUSAL} — its random weights write noise, not advice. Pick a downloaded "
+            "model (`python scripts/download_models.py download NAME`), or benchmark this one with "
+            f"`python scripts/benchmark.py -m {model.name if model.name.startswith('synthetic:') else model.path}`."
+        )
     return get_engine(model, load_settings_for(model, settings))
 
 
@@ -62,9 +97,15 @@ def server_engine(settings: Settings) -> ServerEngine:
     )
 
 
-def model_engine(settings: Settings) -> ModelEngine:
+def model_engine(settings: Settings, *, speed_only: bool = False) -> ModelEngine:
     """The engine of settings.backend: the local model (loaded once) or the servers."""
-    return server_engine(settings) if settings.backend == "server" else load_engine(settings)
+    return (
+        server_engine(settings)
+        if settings.backend == "server"
+        else load_engine(settings, speed_only=True)
+        if speed_only
+        else load_engine(settings)
+    )
 
 
 def advice_writer(
@@ -123,6 +164,7 @@ def run_analysis(
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_section: Callable[[AdviceSection], None] | None = None,
+    speed_only: bool = False,
     engine: ModelEngine | None = None,
 ) -> Report:
     """Analyse the CV against the job and plan the advice; with settings.use_llm, have the model write it up.
@@ -134,7 +176,7 @@ def run_analysis(
     text, or the plan's where the model's failed); on_metrics gets the live
     metrics after each piece; on_queued is called if another session is using
     the model and this one must wait; should_stop is polled between tokens to
-    cancel. `engine`
+    cancel. speed_only (the benchmark's real task) allows a synthetic model, whose advice is noise. `engine`
     overrides the one settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
@@ -148,7 +190,7 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = engine if engine is not None else model_engine(settings)
+    engine = engine if engine is not None else model_engine(settings, speed_only=speed_only)
     report.model = ModelInfo(
         engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
     )

@@ -16,8 +16,9 @@ import streamlit as st
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.analysis.plan import PLAN_SECTIONS
+from app.bench.estimates import estimate_caption, estimate_text, load_estimates, quick_estimate
 from app.errors import CVEnhancerError, InputError
-from app.hub.catalog import MODELS_DIR, available_models, find_entry, load_catalog
+from app.hub.catalog import MODELS_DIR, available_models, catalog_ref, find_entry, load_catalog
 from app.hub.downloads import bytes_on_disk, download
 from app.llm.base import GenerationMetrics
 from app.llm.engine import GPU_REBUILD_COMMAND, gpu_offload_supported
@@ -108,13 +109,30 @@ def sidebar_settings() -> Settings | None:
     )
     missing = [choice for choice in choices if not choice.available and choice.download_command]
     if missing and not on_servers:
+        estimates = load_estimates()
         with sidebar.expander("More models (not downloaded)"):
             for choice in missing:
+                size = f"{choice.size_gb:.1f} GB download" if choice.size_gb else "size unknown"
                 ram = f", needs about {choice.ram_gb:g} GB RAM" if choice.ram_gb else ""
-                st.markdown(f"**{choice.label}**{ram}")
+                st.markdown(f"**{choice.label}** — {size}{ram}")
+                estimate = estimates.get(catalog_ref(choice.name))
+                if estimate is not None:
+                    st.markdown(estimate_text(estimate))
+                    st.caption(estimate_caption(estimate))
                 st.code(choice.download_command, language="bash")
-                if st.button("Download now", key=f"download_{choice.name}", help="Fetch it from Hugging Face"):
+                download_column, measure_column = st.columns(2)
+                if download_column.button(
+                    "Download now", key=f"download_{choice.name}", help="Fetch it from Hugging Face"
+                ):
                     download_with_progress(choice.name)
+                if measure_column.button(
+                    "Measure speed here",
+                    key=f"measure_{choice.name}",
+                    help="Build a model of the same shape with synthetic weights (no download; several GB of disk "
+                    "for a while, minutes for a 7B model) and time it on this computer. Speed only: it never "
+                    "writes advice.",
+                ):
+                    measure_with_progress(choice.name)
 
     sidebar.subheader("Device")
     threads = sidebar.number_input(**widget_kwargs("threads"))
@@ -185,6 +203,26 @@ def download_with_progress(name: str) -> None:
         return
     bar.progress(1.0, text=f"Downloaded and verified: {outcome['result'].path}")
     st.rerun()  # the model now shows as available in the picker
+
+
+def measure_with_progress(name: str) -> None:
+    """Time a not-downloaded model on its synthetic twin (built first when needed), with a progress bar."""
+    bar = st.progress(0.0, text=f"Preparing a synthetic {name}…")
+
+    def on_build(phase: str, done: float, total: float) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Synthetic {name}: {phase}")
+
+    def on_run(done: int, total: int, _label: str) -> None:
+        bar.progress(done / total if total else 0.0, text=f"Measuring {name} (pp and tg)…")
+
+    try:
+        estimate = quick_estimate(name, int(default("threads")), on_build=on_build, on_run=on_run)
+    except CVEnhancerError as error:
+        bar.empty()
+        st.error(str(error))
+        return
+    bar.progress(1.0, text=f"{name}: {estimate_text(estimate)}")
+    st.rerun()  # the picker shows the new estimate
 
 
 # --- inputs ------------------------------------------------------------------

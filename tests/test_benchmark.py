@@ -117,6 +117,7 @@ def test_json_environment_is_complete(bench: dict[str, Any]) -> None:
         "task_job": str(bench["path"].parent / "job.txt"),
         "warmup": True,
         "overhead": True,
+        "bandwidth": True,
     }
 
 

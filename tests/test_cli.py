@@ -17,7 +17,7 @@ import pytest
 
 from app.analysis.documents import Document, from_text, read_document
 from app.analysis.plan import PLAN_SECTIONS
-from app.analysis.scoring import analyze
+from app.analysis.scoring import SCORE_VERSION, analyze
 from app.errors import ContextOverflowError
 from app.llm.engine import gpu_offload_supported, release_engine
 from app.llm.prompting import answer_start
@@ -85,7 +85,7 @@ def test_json_report_has_the_documented_keys(llm_json: tuple[subprocess.Complete
         assert key in report
     assert report["verdict"] == "not_a_fit"
     assert isinstance(report["score"], int) and 0 <= report["score"] <= 100
-    assert report["score_version"] == "1.0"
+    assert report["score_version"] == SCORE_VERSION
     assert report["language"] == "en"
     assert isinstance(report["warnings"], list)
     assert report["sections"]
@@ -103,7 +103,7 @@ def test_json_requirements_show_the_missing_must_haves(
 
     assert requirements
     for requirement in requirements:
-        assert set(requirement) == {"text", "kind", "must", "status", "evidence"}
+        assert set(requirement) == {"text", "kind", "must", "status", "coverage", "evidence", "missing"}
         assert requirement["status"] in ("met", "partial", "missing")
         assert isinstance(requirement["must"], bool)
     missing_musts = [r for r in requirements if r["must"] and r["status"] == "missing"]
