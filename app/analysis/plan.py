@@ -677,7 +677,7 @@ class _Builder:
     def check_terms(self, match: RequirementMatch) -> tuple[str, ...]:
         """The job's words for this requirement that advice covering it would name."""
         text = match.requirement.text.removeprefix(ROLE_PREFIX)
-        if match.requirement.kind == "degree" and match.evidence:
+        if match.requirement.kind == "degree" and match.evidence and match.status != "missing":
             return _quote_terms(match.evidence)  # "BSc", "Engineering": not the word "degree" any text may use
         stems = match.missing_terms if match.status != "met" else match.matched_terms
         words = display_words(text, stems or tuple(content_stems(text)))
