@@ -135,7 +135,7 @@ def test_run_writes_one_row_per_pair_and_config_with_the_full_report(
         "strong_fit",
     )
     assert by_pair["fixture-chef-ml"]["report"]["verdict"] == "not_a_fit"
-    assert by_pair["fixture-example"]["report"]["verdict"] == "partial_fit"
+    assert by_pair["fixture-example"]["report"]["verdict"] == "strong_fit"
     assert by_pair["fixture-chef-ml"]["note"].startswith("A pastry chef")
     assert by_pair["fixture-strong"]["human_reason"].startswith("Every must-have")
     greedy, sample = rows[0]["report"]["settings"], rows[1]["report"]["settings"]
@@ -238,7 +238,7 @@ def test_resume_redoes_only_the_missing_rows_and_drops_a_torn_line(
 def test_a_failed_row_is_recorded_retried_and_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     failing = {"fixture-chef-ml"}
 
-    def sometimes_failing(cv: Any, job: Any, settings: Any) -> SimpleNamespace:
+    def sometimes_failing(cv: Any, job: Any, settings: Any, **_: Any) -> SimpleNamespace:
         if cv.name == "pastry_chef_cv.txt" and "fixture-chef-ml" in failing:
             raise ContextOverflowError("the CV and job do not fit the model's context window; raise --ctx.")
         return fake_report(cv, job, settings)
@@ -373,7 +373,7 @@ def test_evaluate_markdown_has_the_study_table_and_the_automatic_metrics(rated_r
     assert sample[13].startswith("-")  # systematic disagreement: alpha below zero
     assert "Krippendorff's alpha (interval metric)" in text
 
-    automatic = text.split("## Automatic metrics")[1]
+    automatic = text.split("## Automatic metrics")[1].split("\n## ")[0]
     auto_rows = [line for line in automatic.splitlines() if line.startswith(f"| {MODEL}")]
     assert len(auto_rows) == 2
     for line in auto_rows:
