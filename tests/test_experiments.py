@@ -200,7 +200,7 @@ def test_resume_redoes_only_the_missing_rows_and_drops_a_torn_line(
 ) -> None:
     calls: list[tuple[str, bool]] = []
 
-    def counting(cv: Any, job: Any, settings: Any) -> SimpleNamespace:
+    def counting(cv: Any, job: Any, settings: Any, **_: Any) -> SimpleNamespace:
         calls.append((cv.name, settings.greedy))
         return fake_report(cv, job, settings)
 
@@ -378,9 +378,9 @@ def test_evaluate_markdown_has_the_study_table_and_the_automatic_metrics(rated_r
     assert len(auto_rows) == 2
     for line in auto_rows:
         assert "100% (3/3)" in line  # the fixtures' verdicts match their labels
-        assert "1.00 (3)" in line  # scores 93 / 5 / 67 rank like the human 9 / 1 / 6
+        assert "1.00 (3)" in line  # the scores rank like the human 9 / 1 / 7
     assert "### Verdict confusion matrix" in text
-    assert "| strong_fit | 1 | 0 | 0 |" in text and "| not_a_fit | 0 | 0 | 1 |" in text
+    assert "| strong_fit | 2 | 0 | 0 |" in text and "| not_a_fit | 0 | 0 | 1 |" in text
     assert "LLM judge" not in text
 
 
