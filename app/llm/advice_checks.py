@@ -141,7 +141,7 @@ def claim_advice(advice: str, analysis: Analysis) -> list[str]:
 
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 # "1. ", "- 2) " opening a line: list numbering, not a fact.
-_LIST_MARKER = re.compile(r"(?m)^\s*(?:[-*•]\s*)?\d{1,2}[.)](?=\s)")
+_LIST_MARKER = re.compile(r"(?m)^[^\S\n]*(?:[-*•][^\S\n]*)?\d{1,2}[.)](?=\s)")
 
 
 def _normalise_number(raw: str) -> str:
