@@ -166,6 +166,13 @@ class Settings(BaseModel):
         description="write advice with the model; off: the deterministic report alone",
         json_schema_extra=_ui(default_text="on"),
     )
+    advice_mode: Literal["sections", "whole"] = Field(
+        "sections",
+        title="How the advice is written",
+        description="sections: one short prompt per section of the plan (small models stay on task, the first "
+        "token comes sooner); whole: the whole advice from one prompt",
+        json_schema_extra=_ui(default_text="sections"),
+    )
     backend: Literal["local", "server"] = Field(
         "local",
         title="Where the model runs",

@@ -1,9 +1,10 @@
 """Check how well a CV matches a job description, and get honest advice from a local model.
 
-The verdict, score, sections and requirements come from a deterministic
-analysis (same input, same result); the advice is written by a local GGUF
-model through llama-cpp-python, streamed as it is generated. The default
-model ships with the install, so nothing is downloaded.
+The verdict, score, sections, requirements and the advice plan come from a
+deterministic analysis (same input, same result); a local GGUF model through
+llama-cpp-python writes the plan up, section by section, and each section is
+printed once it has passed the checks (or replaced by the plan's own text).
+The default model ships with the install, so nothing is downloaded.
 
 Examples:
   python scripts/analyze.py --cv my_cv.pdf --job job.txt
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from app.analysis.documents import Document, read_document
 from app.cli import parser_from_doc, run
+from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.report import Report
 from app.settings import SERVER_URL_ENV, Settings, add_flag, backend_values, describe, settings_from_args
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_flag(parser, field)
     add_flag(parser, "ctx")
     add_flag(parser, "backend")
+    add_flag(parser, "advice_mode")
     parser.add_argument(
         "--server-url",
         action="append",
@@ -80,20 +83,23 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:
     def show_findings(report: Report) -> None:
-        # The findings need no model: show them at once, then stream the advice.
+        # The findings and the plan need no model: show them at once, then each checked section of advice.
         print(report.findings_markdown() + "\n")
+        print(report.plan_markdown() + "\n")
         if settings.use_llm:
             print("### Advice\n", flush=True)
 
-    def show(piece: str) -> None:
-        sys.stdout.write(piece)
-        sys.stdout.flush()
+    def show_section(section: AdviceSection) -> None:
+        # Only checked sections are printed: a section that failed is already replaced by the plan's text.
+        print(section.markdown() + "\n", flush=True)
 
     def queued() -> None:
         print("(waiting: the model is busy with another analysis)", file=sys.stderr)
 
-    report = run_analysis(cv, job, settings, on_findings=show_findings, on_token=show, on_queued=queued)
-    print()
+    report = run_analysis(cv, job, settings, on_findings=show_findings, on_section=show_section, on_queued=queued)
+    if report.advice_sections:
+        sources = report.advice_sources()
+        print(f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan._")
     if report.warnings:
         print("\n" + report.warnings_markdown())
     if report.model:

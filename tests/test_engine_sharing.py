@@ -82,6 +82,49 @@ def test_six_sessions_with_alternating_settings_never_crash() -> None:
     assert any("other settings" in wait and "threads" in wait for wait in outcome["waits"]), outcome["waits"]
 
 
+# Two app sessions as a user runs them: whole analyses, threads 1 and 2, at once. On the
+# code before the leases this process died (SIGABRT or SIGSEGV) within seconds.
+_TWO_ANALYSES = textwrap.dedent(
+    """
+    import json, sys, threading
+    from app.analysis.documents import from_text
+    from app.pipeline import run_analysis
+    from app.settings import Settings
+    from tests.helpers import TINY_CV, TINY_JOB
+
+    cv, job = from_text(TINY_CV, "cv"), from_text(TINY_JOB, "job")
+    results, errors = [], []
+
+    def session(threads):
+        for _ in range(2):
+            try:
+                report = run_analysis(cv, job, Settings(ctx=1024, threads=threads, max_tokens=7, advice_mode="whole"))
+                sections = len(report.advice_sections)
+                results.append({"threads": threads, "sections": sections, "model": bool(report.model)})
+            except Exception as error:
+                errors.append(f"{type(error).__name__}: {error}")
+
+    sessions = [threading.Thread(target=session, args=(threads,)) for threads in (1, 2)]
+    for thread in sessions:
+        thread.start()
+    for thread in sessions:
+        thread.join()
+    print(json.dumps({"results": results, "errors": errors}))
+    """
+)
+
+
+def test_two_analyses_with_different_thread_counts_at_once_never_crash() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-c", _TWO_ANALYSES], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
+    assert completed.returncode == 0, f"the process died ({completed.returncode}): {completed.stderr[-2000:]}"
+    outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert outcome["errors"] == []
+    assert sorted(result["threads"] for result in outcome["results"]) == [1, 1, 2, 2]
+    assert all(result["sections"] == 7 and result["model"] for result in outcome["results"])
+
+
 def test_an_analysis_with_other_settings_waits_is_told_and_runs(fresh_shared_model: None) -> None:
     """Through the pipeline, as the app calls it: the waiting session hears why, then gets its advice."""
     model, one = _load(ONE_THREAD)
