@@ -68,5 +68,13 @@ class ChecksumMismatchError(DownloadError):
     """A model file's size or sha256 is not the expected one."""
 
 
+class DownloadInProgressError(DownloadError):
+    """Another download of the same model file is under way (another run, another app session)."""
+
+
+class DownloadTooLargeError(DownloadError):
+    """The server sent more bytes than the model file can have; the transfer was cut off."""
+
+
 class GenerationStopped(CVEnhancerError):
     """The user stopped the analysis (Stop, or the page was closed) before the model answered."""

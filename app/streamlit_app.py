@@ -22,6 +22,7 @@ from app.bench.estimates import estimate_caption, estimate_text, load_estimates,
 from app.errors import CVEnhancerError, InputError
 from app.hub.catalog import MODELS_DIR, available_models, catalog_ref, find_entry, load_catalog
 from app.hub.downloads import bytes_on_disk, download
+from app.hub.hub_client import one_line
 from app.llm.base import GenerationMetrics
 from app.llm.engine import GPU_REBUILD_COMMAND, gpu_offload_supported
 from app.llm.memory import gpu_memory_used_mb
@@ -186,9 +187,15 @@ def download_with_progress(name: str) -> None:
 
     def work() -> None:
         try:
-            outcome["result"] = download(entry, MODELS_DIR, progress=False)
+            # Not waiting: a second session asking for a model being downloaded is told so at once.
+            outcome["result"] = download(entry, MODELS_DIR, progress=False, wait=False)
         except CVEnhancerError as error:
-            outcome["error"] = error
+            outcome["error"] = str(error)
+        except Exception as error:  # whatever breaks in the thread, the page shows one line, not a traceback
+            outcome["error"] = (
+                f"downloading {entry.filename} failed ({one_line(error)}); try again, or run "
+                f"`python scripts/download_models.py download {entry.cli_name}` in a terminal to see more."
+            )
 
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
@@ -199,9 +206,9 @@ def download_with_progress(name: str) -> None:
         fraction = min(done / total, 1.0) if total else 0.0
         bar.progress(fraction, text=f"Downloading {entry.filename}: {done / 1e9:.2f} of {(total or 0) / 1e9:.2f} GB")
         time.sleep(0.5)
-    if "error" in outcome:
+    if "result" not in outcome:
         bar.empty()
-        st.error(str(outcome["error"]))
+        st.error(outcome.get("error") or f"downloading {entry.filename} was interrupted; try again.")
         return
     bar.progress(1.0, text=f"Downloaded and verified: {outcome['result'].path}")
     st.rerun()  # the model now shows as available in the picker

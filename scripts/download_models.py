@@ -5,7 +5,10 @@ llama-2-7b-chat, llama-2-7b-chat:Q5_K_M, mistral-7b-instruct-v0.2:Q8_0; `list`
 shows them all. Files come from the Hugging Face Hub into models/ with a
 progress bar; an interrupted download resumes where it stopped when you run the
 same command again. Every file is checked (size and sha256) before it is put in
-place, and the download is refused up front when the disk is too small.
+place, and the download is refused up front when the disk is too small. Two
+downloads of one model never run at once: the second waits for the first. A
+model already on disk is checked quickly (its size and a sample of its bytes);
+`verify` re-hashes whole files.
 
 Examples:
   python scripts/download_models.py list
@@ -209,9 +212,15 @@ def _download(chosen: list[CatalogEntry], args: argparse.Namespace) -> int:
         if not entry.embedded and not (args.models_dir / entry.filename).is_file() and not offline:
             size = f"{entry.size_gb:.1f} GB" if entry.size_bytes else f"about {entry.size_gb:.1f} GB"
             _say(args, f"{entry.cli_name}: downloading {entry.filename} ({size}) from {entry.repo_id}")
-        result = download(entry, args.models_dir, offline=offline, progress=not args.quiet)
+        result = download(
+            entry,
+            args.models_dir,
+            offline=offline,
+            progress=not args.quiet,
+            on_wait=lambda message: _say(args, message),
+        )
         if not result.fetched:
-            what = "ships with the install" if entry.embedded else "already downloaded"
+            what = "ships with the install" if entry.embedded else f"already downloaded; {result.checked}"
             _say(args, f"{entry.cli_name}: {what}")
         print(result.path)
     return 0

@@ -169,3 +169,42 @@ def test_download_from_the_app_offline_says_what_to_do(monkeypatch: pytest.Monke
     errors = [element.value for element in app.error]
     assert len(errors) == 1
     assert "offline mode is on" in errors[0] and "\n" not in errors[0]
+
+
+def _first_download_button(app: AppTest):  # type: ignore[no-untyped-def]
+    return next(widget for widget in app.sidebar.button if widget.label == "Download now")
+
+
+def test_a_download_that_breaks_in_its_thread_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, any error but ours left the worker's outcome empty: a KeyError 'result' traceback on the page."""
+    from app.hub import downloads
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory", "models/.cache/partial/x.incomplete")
+
+    monkeypatch.setattr(downloads, "download", broken)
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    app.run()
+    _first_download_button(app).click()
+    app.run()
+    assert not app.exception
+    errors = [element.value for element in app.error]
+    assert len(errors) == 1 and "\n" not in errors[0]
+    assert "failed" in errors[0] and "No such file or directory" in errors[0] and "download_models.py" in errors[0]
+
+
+def test_a_download_under_way_in_another_session_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.hub.catalog import MODELS_DIR, find_entry, load_catalog
+    from app.hub.downloads import download_lock
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    app.run()
+    button = _first_download_button(app)
+    entry = find_entry(button.key.removeprefix("download_"), load_catalog())
+    with download_lock(entry, MODELS_DIR, wait=False):  # another session is downloading this model
+        button.click()
+        app.run()
+    assert not app.exception
+    errors = [element.value for element in app.error]
+    assert len(errors) == 1 and "under way" in errors[0] and "\n" not in errors[0]

@@ -20,14 +20,14 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from app.errors import CatalogError, DiskSpaceError, ModelNotFoundError
+from app.errors import CatalogError, DiskSpaceError, DownloadInProgressError, ModelNotFoundError
 from app.hub import downloads
 from app.hub.catalog import (
     CATALOG_PATH,
@@ -35,6 +35,7 @@ from app.hub.catalog import (
     available_models,
     embedded_model_path,
     find_entry,
+    load_architectures,
     load_catalog,
     resolve_model,
 )
@@ -69,6 +70,8 @@ class FakeHub:
     stall_after: int | None = None  # first GET: send this many bytes, then hang until `release` is set
     drop_after: int | None = None  # first GET: send this many bytes, then close the connection
     corrupt: bool = False  # flip one byte of every body (the headers still announce the right sha256)
+    sizeless: bool = False  # announce no size (no X-Linked-Size, no Content-Length) and never stop sending
+    sent: int = 0  # body bytes sent, all requests together
     release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
     _faulted: bool = False
@@ -113,15 +116,30 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             self.send_header("X-Repo-Commit", COMMIT)
             self.send_header("X-Linked-Etag", f'"{sha}"')
             self.send_header("ETag", f'"{sha}"')
-            self.send_header("X-Linked-Size", str(len(data)))
             self.send_header("Accept-Ranges", "bytes")
             self.send_header("Content-Type", "application/octet-stream")
+            if hub.sizeless:  # HTTP/1.0 without a length: the body ends when the server closes the connection
+                self.end_headers()
+                if body:
+                    self._send_forever()
+                return
+            self.send_header("X-Linked-Size", str(len(data)))
             self.send_header("Content-Length", str(len(data) - start))
             if match:
                 self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
             self.end_headers()
             if body:
                 self._send_body(data, start)
+
+        def _send_forever(self) -> None:
+            block = b"\0" * (1024 * 1024)
+            try:
+                while hub.sent < 1024**3:  # 1 GB, then give up: the client should have stopped long before
+                    self.wfile.write(block)
+                    hub.sent += len(block)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass  # the client hung up: what a capped download does
+            self.close_connection = True
 
         def _send_body(self, data: bytes, start: int) -> None:
             if hub.corrupt:
@@ -175,7 +193,7 @@ def hub(payload: bytes) -> Iterator[FakeHub]:
 # --- running the CLI --------------------------------------------------------------------------
 
 
-def write_catalog(path: Path, *, size: int = 0, sha: str = "", revision: str = "main") -> Path:
+def write_catalog(path: Path, *, size: int = 0, sha: str = "", revision: str = "main", approx_gb: float = 0.1) -> Path:
     """A catalog with the fake repo's file (default quantization) and one the fake Hub does not have."""
     common = f"""family = "Tiny-Test"
 repo_id = "{REPO}"
@@ -184,7 +202,7 @@ chat_format = ""
 context_length = 8192
 licence = "Apache-2.0"
 ram_gb = 0.7
-approx_gb = 0.1
+approx_gb = {approx_gb}
 embedded = false
 """
     path.write_text(
@@ -388,6 +406,132 @@ def test_an_unknown_name_is_one_line(cli: Cli, name: str) -> None:
     line = error_line(result)
     assert "tiny" in line
     assert cli.hub.requests == []
+
+
+# --- one download at a time, and no endless transfer (issue 12, point 7) ------------------------
+
+
+def test_two_downloads_of_one_model_at_once_both_end_with_the_checked_file(cli: Cli, payload: bytes) -> None:
+    """Before the lock, both appended to one partial file: both failed, one with a raw [Errno 2]."""
+    cli.hub.stall_after = 2 * CHUNK  # the first transfer hangs after 20 MB until released
+
+    def start() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            cli.command("download", "tiny"),
+            env=cli.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+
+    first = start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(p.stat().st_size for p in partial_files(cli.models)) < CHUNK:
+        time.sleep(0.05)
+    second = start()
+    time.sleep(3)  # the second run is waiting for the first's lock: it has not asked the Hub anything
+    assert [method for method, _, _ in cli.hub.requests].count("HEAD") == 1
+    cli.hub.release.set()  # the first resumes after its stalled connection and finishes
+    first_out, first_err = first.communicate(timeout=90)
+    second_out, second_err = second.communicate(timeout=90)
+
+    assert first.returncode == 0, first_err
+    assert second.returncode == 0, second_err
+    assert "Traceback" not in first_err + second_err
+    assert first_out.strip() == second_out.strip() == str(cli.models / FILENAME)
+    assert "another download of tiny" in second_err and "waiting for it to finish" in second_err
+    assert "already downloaded" in second_err
+    assert (cli.models / FILENAME).read_bytes() == payload
+    assert partial_files(cli.models) == []
+
+
+def test_a_caller_that_does_not_wait_is_told_a_download_is_under_way(
+    hub: FakeHub, payload: bytes, payload_sha: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = _tiny_entry(write_catalog(tmp_path / "catalog.toml", size=len(payload), sha=payload_sha))
+    models = tmp_path / "models"
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    with downloads.download_lock(entry, models, wait=False):  # another session's download, in this process
+        with pytest.raises(DownloadInProgressError) as told:
+            downloads.download(entry, models, progress=False, endpoint=hub.url, wait=False)
+        with pytest.raises(DownloadInProgressError):
+            downloads.remove(entry, models)  # nor is its partial file pulled from under it
+    assert "under way" in str(told.value) and "\n" not in str(told.value)
+    assert hub.requests == []
+    # Once the other is done, the same call downloads.
+    assert downloads.download(entry, models, progress=False, endpoint=hub.url, wait=False).fetched
+
+
+def test_an_endpoint_that_sends_no_size_is_cut_off_at_the_bound(cli: Cli) -> None:
+    """Before the cap, an endpoint that sent no size wrote 2.4 GB until the disk filled."""
+    write_catalog(cli.catalog, approx_gb=0.02)  # size and sha256 unknown; the bound is 0.02 GB x 1.25 = 25 MB
+    cli.hub.sizeless = True
+
+    result = cli("download", "tiny", "--quiet")
+
+    assert result.returncode == 2
+    line = error_line(result)
+    assert "sent more than 25,000,000 bytes" in line and "partial file deleted" in line
+    assert cli.hub.sent < 200 * 1024 * 1024  # stopped near the bound, not at the server's 1 GB
+    assert partial_files(cli.models) == [] and not (cli.models / FILENAME).exists()
+
+
+def test_size_bounds_come_from_the_catalog_or_the_shape_and_quantization() -> None:
+    entries = load_catalog()
+    architectures = load_architectures()
+    known = find_entry("llama-2-7b-chat", entries)
+    for entry in entries:
+        arch = architectures.get(entry.name)
+        if arch is None:
+            continue
+        by_shape = downloads.size_bound(replace(entry, approx_gb=0.0), architectures)
+        assert by_shape is not None
+        # The shape bound is above the model card's size, and not absurdly so.
+        assert entry.approx_gb * 1e9 < by_shape < 2 * entry.approx_gb * 1e9, entry.ref
+        assert downloads.size_bound(entry, architectures) == int(entry.approx_gb * 1e9 * downloads.SIZE_BOUND_MARGIN)
+    assert known.size_bytes < downloads.size_bound(replace(known, approx_gb=0.0), architectures)  # type: ignore[operator]
+    assert downloads.size_bound(replace(known, name="unknown-family", approx_gb=0.0), architectures) is None
+
+
+def test_a_download_makes_only_the_files_requests_with_huggingface_hubs_extras_off(cli: Cli) -> None:
+    env = cli.env()
+    for name in ("HF_HUB_DISABLE_TELEMETRY", "HF_HUB_DISABLE_UPDATE_CHECK", "DISABLE_TELEMETRY"):
+        env.pop(name, None)  # not set by the user: app.hub sets them
+    result = subprocess.run(cli.command("download", "tiny", "--quiet"), env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [method for method, _, _ in cli.hub.requests] == ["HEAD", "GET"]
+
+    probe = (
+        "import app.hub.downloads; from huggingface_hub import constants; "
+        "print(constants.HF_HUB_DISABLE_TELEMETRY, constants.HF_HUB_DISABLE_UPDATE_CHECK)"
+    )
+    shown = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert shown.stdout.split() == ["True", "True"], shown.stderr
+
+
+# --- a file already on disk: a quick check, and `verify` for a full one --------------------------
+
+
+def test_download_notices_a_damaged_file_of_the_right_size(cli: Cli, payload: bytes) -> None:
+    assert cli("download", "tiny", "--quiet").returncode == 0
+    again = cli("download", "tiny")
+    assert again.returncode == 0
+    assert "already downloaded; size and a sample of its bytes checked" in again.stderr and "verify" in again.stderr
+    target = cli.models / FILENAME
+    data = bytearray(payload)
+    middle = len(data) // 2
+    data[middle : middle + 4 * 1024 * 1024] = bytes(4 * 1024 * 1024)  # 4 MB zeroed: a damaged disk block, say
+    target.write_bytes(bytes(data))
+
+    started = time.monotonic()
+    damaged = cli("download", "tiny", "--quiet")
+
+    assert damaged.returncode == 2
+    line = error_line(damaged)
+    assert "has changed since it was downloaded" in line and "remove tiny" in line
+    assert time.monotonic() - started < 30  # a sample, not a full hash (loose: the machine is shared)
+    assert len(cli.hub.gets()) == 1  # the network was not asked again
 
 
 # --- offline ----------------------------------------------------------------------------------

@@ -631,6 +631,22 @@ def test_evaluate_page_is_blind_and_saves_a_rating(
     assert "1 of 6 rated" in page_text(again)
 
 
+def test_evaluate_page_says_what_it_stores_and_where(
+    rated_run: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's privacy line and the page agree: names, scores and comments are kept on disk."""
+    shutil.copy(rated_run, tmp_path / "study.jsonl")
+    monkeypatch.setenv(experiments.RUNS_ENV, str(tmp_path))
+    app = AppTest.from_file(PAGE, default_timeout=60)
+    app.run()
+    captions = " ".join(caption.value for caption in app.caption)
+    assert str(tmp_path / "ratings.sqlite") in captions
+    assert all(word in captions for word in ("name", "scores", "comments"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "writes nothing you enter to disk" not in readme
+    assert "runs/ratings.sqlite" in readme and "name" in readme
+
+
 def test_row_texts_reads_each_pair_once(run_file: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
     texts = row_texts(read_rows(run_file[0]))
     assert set(texts) == {"fixture-strong", "fixture-chef-ml", "fixture-example"}

@@ -97,6 +97,14 @@ class Architecture:
     def head_dim(self) -> int:
         return self.embedding_length // self.head_count
 
+    @property
+    def parameter_count(self) -> int:
+        """Weights of a llama-architecture model of this shape: embeddings, blocks, output (norms included)."""
+        emb, ff = self.embedding_length, self.feed_forward_length
+        kv = self.head_count_kv * self.head_dim
+        block = emb * emb * 2 + emb * kv * 2 + emb * ff * 3 + emb * 2  # q, o; k, v; gate, up, down; two norms
+        return self.vocab_size * emb * 2 + self.block_count * block + emb
+
 
 @dataclass(frozen=True)
 class ResolvedModel:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import errno
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
-from app.errors import DiskSpaceError, DownloadError
+from app.errors import DiskSpaceError, DownloadError, DownloadTooLargeError
 from app.hub.catalog import CatalogEntry
 
 LIBRARY_NAME = "cv-enhancer"
@@ -31,6 +31,35 @@ class HubFile:
     size: int | None
 
 
+class CappedFile:
+    """The partial file, refusing to grow past `limit` bytes: a server that never stops sending cannot fill the disk.
+
+    huggingface_hub's http_get writes each chunk it receives; its size check comes only after the last.
+    """
+
+    def __init__(self, handle: BinaryIO, limit: int, too_large: str) -> None:
+        self.handle = handle
+        self.limit = limit
+        self.too_large = too_large  # the message when the limit is hit
+
+    def write(self, data: bytes) -> int:
+        if self.handle.tell() + len(data) > self.limit:
+            raise DownloadTooLargeError(self.too_large)
+        return self.handle.write(data)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.handle.seek(offset, whence)
+
+    def truncate(self, size: int | None = None) -> int:
+        return self.handle.truncate(size)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
 class HubClient:
     """The network half of a download: huggingface_hub calls, their errors turned into DownloadError lines."""
 
@@ -38,6 +67,8 @@ class HubClient:
         from huggingface_hub import constants, hf_hub_url
         from huggingface_hub.utils import build_hf_headers
 
+        # Also when huggingface_hub was imported before app.hub set HF_HUB_DISABLE_TELEMETRY.
+        constants.HF_HUB_DISABLE_TELEMETRY = True
         self.entry = entry
         self.revision = revision
         self.endpoint = endpoint
@@ -61,7 +92,10 @@ class HubClient:
             )
         return HubFile(url, metadata.commit_hash, metadata.etag, metadata.size)
 
-    def fetch(self, metadata: HubFile, partial: Path, already: int, size: int | None, *, progress: bool) -> None:
+    def fetch(
+        self, metadata: HubFile, partial: Path, already: int, size: int | None, *, limit: int, progress: bool
+    ) -> None:
+        """Append the file's bytes from `already` on to the partial file, never letting it pass `limit` bytes."""
         from urllib.parse import urlparse
 
         from huggingface_hub.file_download import http_get
@@ -75,10 +109,20 @@ class HubClient:
             disable_progress_bars()
         try:
             with partial.open("ab") as handle:
+                too_large = (
+                    f"{self.where} sent more than {limit:,} bytes for {self.entry.filename}, "
+                    + (
+                        "its announced size"
+                        if size
+                        else "more than a file of its size and quantization can be (its exact size is unknown)"
+                    )
+                    + "; the transfer was stopped and the partial file deleted: check HF_ENDPOINT, or set size_bytes "
+                    f"of {self.entry.cli_name} in the catalog."
+                )
                 # http_get retries dropped connections itself, resuming with a Range request.
                 http_get(
                     metadata.url,
-                    handle,
+                    CappedFile(handle, limit, too_large),  # type: ignore[arg-type]
                     resume_size=already,
                     headers=headers,
                     expected_size=size,
@@ -86,6 +130,8 @@ class HubClient:
                 )
         except KeyboardInterrupt:
             raise  # the partial file stays: the next run resumes it
+        except DownloadTooLargeError:
+            raise
         except OSError as error:
             if error.errno == errno.ENOSPC:
                 raise DiskSpaceError(

@@ -40,6 +40,11 @@ def main() -> None:
         "and the answers come in an order of your own. Your ratings are saved under your name as you go: "
         "come back any time to carry on."
     )
+    # The app's only page that keeps what people type: say what, and where (the README says it too).
+    st.caption(
+        f"Stored on this computer, in {runs_dir() / RATINGS_FILE}: the name you enter, your scores and your "
+        "comments, with the time of each rating. Nothing is sent anywhere; delete the file to erase them."
+    )
     folder = runs_dir()
     files = run_files(folder)
     if not files:
