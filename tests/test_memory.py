@@ -92,3 +92,57 @@ def test_process_memory_figures_are_plausible() -> None:
     now, peak = rss_mb(), peak_rss_mb()
     assert 10 < now < 100_000
     assert peak >= now * 0.9  # the peak is at least (about) the current size
+
+
+# --- crafted headers (issue 12, point 8): one line, exit 2, no allocation of what a field claims -----------
+
+
+def _header(*parts: bytes, pad: int = 4096) -> bytes:
+    """A GGUF v3 header with one key/value whose raw bytes are `parts`, padded so the counts fit the file."""
+    import struct
+
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, 1) + b"".join(parts) + b"\0" * pad
+
+
+def _crafted(kind: str) -> bytes:
+    import struct
+
+    if kind == "key length 2^40":
+        return _header(struct.pack("<Q", 2**40), b"general.name")
+    if kind == "200,000 nested arrays":
+        nested = struct.pack("<IQ", 9, 1) * 200_000  # an array of one array of one array...
+        return _header(struct.pack("<Q", 3), b"key", struct.pack("<I", 9), nested, struct.pack("<IQ", 4, 1), pad=4)
+    if kind == "array count 2^60":
+        return _header(struct.pack("<Q", 3), b"key", struct.pack("<I", 9), struct.pack("<IQ", 8, 2**60))
+    assert kind == "key count 2^62"
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, 2**62) + b"\0" * 64
+
+
+@pytest.mark.parametrize("kind", ["key length 2^40", "200,000 nested arrays", "array count 2^60", "key count 2^62"])
+def test_a_crafted_header_is_one_model_load_error(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "crafted.gguf"
+    path.write_bytes(_crafted(kind))
+    with pytest.raises(ModelLoadError) as refused:
+        read_gguf_info(path)
+    assert "not a readable GGUF model file" in str(refused.value) and "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", ["key length 2^40", "200,000 nested arrays"])
+def test_analyze_with_a_crafted_model_file_exits_2_with_one_line(tmp_path: Path, kind: str) -> None:
+    from tests.helpers import run_script
+
+    path = tmp_path / "crafted.gguf"
+    path.write_bytes(_crafted(kind))
+    fixtures = Path(__file__).parent / "fixtures"
+    result = run_script(
+        "analyze.py",
+        "--cv",
+        fixtures / "pastry_chef_cv.txt",
+        "--job",
+        fixtures / "ml_engineer_job.txt",
+        "--model",
+        path,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "not a readable GGUF" in lines[0]

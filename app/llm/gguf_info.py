@@ -36,6 +36,17 @@ _SCALARS: dict[int, str] = {
     12: "<d",
 }
 _STRING, _ARRAY = 8, 9
+# Arrays of arrays deeper than this are no model's header (llama.cpp writes none deeper than 1).
+_MAX_ARRAY_DEPTH = 8
+_MAX_TENSOR_DIMS = 8  # GGML tensors have at most 4
+
+
+class HeaderError(ValueError):
+    """A header field that cannot be right: a length or count past the end of the file, arrays nested too deep."""
+
+
+# What reading a broken or crafted header can raise: each becomes one ModelLoadError line.
+_UNREADABLE = (OSError, struct.error, UnicodeDecodeError, ValueError, OverflowError, MemoryError)
 
 
 @dataclass(frozen=True)
@@ -62,7 +73,7 @@ def read_gguf_info(path: Path) -> GgufInfo:
     try:
         with path.open("rb") as handle:
             metadata = _read_metadata(handle)
-    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+    except _UNREADABLE as error:
         raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}); download it again.") from None
     architecture = str(metadata.get("general.architecture", "llama"))
 
@@ -103,7 +114,7 @@ def read_chat_template(path: Path) -> ChatTemplate | None:
     try:
         with path.open("rb") as handle:
             metadata = _read_metadata(handle, keep_arrays=frozenset({"tokenizer.ggml.tokens"}))
-    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+    except _UNREADABLE as error:
         raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}); download it again.") from None
     template = metadata.get("tokenizer.chat_template")
     if not isinstance(template, str):
@@ -129,6 +140,8 @@ def _read_metadata(handle: BinaryIO, keep_arrays: frozenset[str] = frozenset()) 
     if version < 2:
         raise ValueError(f"GGUF version {version} is too old")
     tensor_count, kv_count = struct.unpack("<QQ", handle.read(16))
+    # Each key/value takes at least 12 bytes and each tensor entry 24: counts the file cannot hold are crafted.
+    _fits(handle, kv_count * 12 + tensor_count * 24, "the key and tensor counts")
     metadata: dict[str, Any] = {"__tensor_count__": tensor_count}
     for _ in range(kv_count):
         key = _read_string(handle)
@@ -142,7 +155,7 @@ def read_string_array(path: Path, key: str) -> list[str]:
     try:
         with path.open("rb") as handle:
             value = _read_metadata(handle, keep_arrays=frozenset({key})).get(key)
-    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+    except _UNREADABLE as error:
         raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}).") from None
     if not isinstance(value, list):
         raise ModelLoadError(f"{path}: the GGUF header has no array {key}.")
@@ -153,7 +166,7 @@ def read_int_array(path: Path, key: str) -> list[int]:
     try:
         with path.open("rb") as handle:
             value = _read_metadata(handle, keep_arrays=frozenset({key})).get(key)
-    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+    except _UNREADABLE as error:
         raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}).") from None
     if not isinstance(value, list):
         raise ModelLoadError(f"{path}: the GGUF header has no array {key}.")
@@ -194,35 +207,52 @@ def read_tensor_table(path: Path) -> list[TensorEntry]:
             for _ in range(count):
                 name = _read_string(handle)
                 (n_dims,) = struct.unpack("<I", handle.read(4))
+                if n_dims > _MAX_TENSOR_DIMS:
+                    raise HeaderError(f"a tensor with {n_dims} dimensions")
                 dims = struct.unpack(f"<{n_dims}Q", handle.read(8 * n_dims))
                 type_id, _offset = struct.unpack("<IQ", handle.read(12))
                 table.append(TensorEntry(name, tuple(int(dim) for dim in dims), int(type_id)))
-    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+    except _UNREADABLE as error:
         raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}); download it again.") from None
     return table
 
 
+def _fits(handle: BinaryIO, needed: int, what: str) -> None:
+    """Refuse a length or count that needs more bytes than the rest of the file holds (never allocate it)."""
+    here = handle.tell()
+    end = handle.seek(0, 2)
+    handle.seek(here)
+    if needed > end - here:
+        raise HeaderError(f"{what} need {needed:,} bytes, but only {end - here:,} are left in the file")
+
+
 def _read_string(handle: BinaryIO) -> str:
     (length,) = struct.unpack("<Q", handle.read(8))
+    _fits(handle, length, "a string")
     return handle.read(length).decode("utf-8")
 
 
-def _read_value(handle: BinaryIO, value_type: int, *, keep: bool = False) -> Any:
+def _read_value(handle: BinaryIO, value_type: int, *, keep: bool = False, depth: int = 0) -> Any:
     if value_type in _SCALARS:
         fmt = _SCALARS[value_type]
         return struct.unpack(fmt, handle.read(struct.calcsize(fmt)))[0]
     if value_type == _STRING:
         return _read_string(handle)
     if value_type == _ARRAY:
+        if depth >= _MAX_ARRAY_DEPTH:
+            raise HeaderError(f"arrays nested more than {_MAX_ARRAY_DEPTH} deep")
         item_type, count = struct.unpack("<IQ", handle.read(12))
+        item_size = struct.calcsize(_SCALARS[item_type]) if item_type in _SCALARS else 8  # a string: its length
+        _fits(handle, item_size * count, f"an array of {count:,} items")
         if keep:
-            return [_read_value(handle, item_type) for _ in range(count)]
+            return [_read_value(handle, item_type, depth=depth + 1) for _ in range(count)]
         if item_type in _SCALARS:
             # Arrays (token scores, types) are skipped, not decoded: only their size matters here.
-            handle.seek(struct.calcsize(_SCALARS[item_type]) * count, 1)
+            handle.seek(item_size * count, 1)
             return count
-        items = [_read_value(handle, item_type) for _ in range(count)]
-        return items if keep else count  # an array stands for its length (the vocabulary size, say)
+        for _ in range(count):
+            _read_value(handle, item_type, depth=depth + 1)
+        return count  # an array stands for its length (the vocabulary size, say)
     raise ValueError(f"unknown GGUF value type {value_type}")
 
 
