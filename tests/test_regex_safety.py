@@ -20,7 +20,18 @@ from types import ModuleType
 
 import pytest
 
-from app.analysis import aliases, cv_sections, documents, injection, job_requirements, scoring, segments, textproc
+from app.analysis import (
+    aliases,
+    cv_sections,
+    documents,
+    injection,
+    job_requirements,
+    read_errors,
+    read_text,
+    scoring,
+    segments,
+    textproc,
+)
 from app.analysis.cv_sections import find_sections
 from app.analysis.documents import MAX_TEXT_CHARS
 from app.analysis.job_requirements import extract_requirements
@@ -38,6 +49,8 @@ MODULES: tuple[ModuleType, ...] = (
     injection,
     job_requirements,
     scoring,
+    read_text,  # before documents, which imports its pattern
+    read_errors,
     documents,
     advice_checks,
     prompting,
