@@ -113,6 +113,11 @@ def pdf_many_paths(repeats: int = 1_500_000) -> bytes:
     return pdf_file([b"0 0 0 rg " + b"1 1 1 1 re f " * repeats])
 
 
+def pdf_busy_stream(repeats: int = 3_000_000) -> bytes:
+    """One page of millions of operators that draw nothing (no character or shape counts towards a cap)."""
+    return pdf_file([b"q 1 0 0 1 0 0 cm Q " * repeats])
+
+
 def pdf_inflating_stream(inflated: int = 1024 * MB) -> bytes:
     """A content stream deflated twice: a few KB that inflate to `inflated` zero bytes."""
     once = zeros_deflated(inflated)
@@ -214,6 +219,7 @@ def hostile_cases() -> Iterator[tuple[str, str, Callable[[], bytes]]]:
     yield "PDF 50 pages share one stream", "shared50.pdf", lambda: pdf_shared_stream(50)
     yield "PDF 1.5 M filled rectangles", "paths.pdf", pdf_many_paths
     yield "PDF stream inflating to 1 GiB", "inflate.pdf", lambda: pdf_inflating_stream(1024 * MB)
+    yield "PDF 3 M operators drawing nothing", "busy.pdf", pdf_busy_stream
     for way, draw in PDF_HIDING.items():
         yield f"PDF sales CV, keywords {way}", "cv.pdf", partial(_hidden_pdf, draw)
     for way in DOCX_HIDING:

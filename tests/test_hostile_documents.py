@@ -32,6 +32,7 @@ from tests.hostile_files import (
     docx_with_member,
     docx_zip_bomb,
     job_keywords,
+    pdf_busy_stream,
     pdf_cv_with,
     pdf_inflating_stream,
     pdf_many_paths,
@@ -142,6 +143,17 @@ def test_pdf_stream_inflating_to_a_gigabyte_is_refused() -> None:
     refused(pdf_inflating_stream(1024 * MB), "inflate.pdf", "inflates past")
 
 
+def test_a_pdf_that_keeps_the_reader_busy_is_stopped_by_its_cpu_limit() -> None:
+    # Millions of operators that draw nothing: no cap counts them, the worker's CPU limit ends it.
+    from app.analysis.read_pdf import read_pdf
+
+    started = time.perf_counter()
+    with pytest.raises(DocumentError) as caught:
+        read_pdf(pdf_busy_stream(), "busy.pdf", cpu_s=1)
+    assert "took over 1 s" in str(caught.value) and "\n" not in str(caught.value)
+    assert time.perf_counter() - started < REFUSAL_BUDGET_S
+
+
 def test_a_pdf_reader_that_hangs_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
     # Whatever stalls pdfminer, the worker is killed at the time limit and the user gets one line.
     from app.analysis import documents, read_pdf
@@ -249,3 +261,43 @@ def test_pdf_text_in_process_matches_the_worker(tmp_path: Path) -> None:
     via_worker = read_document(path)
     assert via_worker.hidden_words == direct.hidden_words
     assert "Salesforce" in direct.text
+
+
+def _docx_white_text(setup: str) -> bytes:
+    """A CV with one white run, on a page colour, in a dark table cell, or on a plain page."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.shared import RGBColor
+
+    document = docx.Document()
+    document.add_paragraph("Jane Doe, Sales manager")
+    if setup == "cell":
+        cell = document.add_table(rows=1, cols=1).cell(0, 0)
+        shading = parse_xml(
+            '<w:shd xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:fill="1F3864"/>'
+        )
+        cell._tc.get_or_add_tcPr().append(shading)
+        paragraph = cell.paragraphs[0]
+    else:
+        paragraph = document.add_paragraph()
+    paragraph.add_run("Kubeflow PyTorch").font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+    if setup == "page colour":
+        document.element.insert(
+            0,
+            parse_xml(
+                '<w:background xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                'w:color="1F3864"/>'
+            ),
+        )
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("setup", "hidden"), [("plain page", 2), ("cell", 0), ("page colour", 0)])
+def test_white_docx_text_is_hidden_only_on_white(setup: str, hidden: int) -> None:
+    document = read_bytes(_docx_white_text(setup), "cv.docx")
+    assert document.hidden_words == hidden
+    assert ("Kubeflow PyTorch" in document.text) == (hidden == 0)

@@ -340,22 +340,24 @@ def _bound_inflation() -> None:
     pdftypes.zlib = _BoundedZlib  # type: ignore[assignment]
 
 
-def _limit_memory() -> None:
+def _limit_resources(cpu_seconds: int) -> None:
+    """Cap the worker's address space and its CPU time (the kernel stops it with SIGXCPU past the latter)."""
     try:
         import resource
-    except ImportError:  # not on POSIX (Windows): the parent's time limit still holds
+    except ImportError:  # not on POSIX (Windows): the parent's wall-clock limit still holds
         return
-    try:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = WORKER_MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY_BYTES, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (ValueError, OSError):
-        pass
+    for kind, limit in ((resource.RLIMIT_AS, WORKER_MEMORY_BYTES), (resource.RLIMIT_CPU, cpu_seconds)):
+        try:
+            _soft, hard = resource.getrlimit(kind)
+            resource.setrlimit(kind, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+        except (ValueError, OSError):
+            pass
 
 
 def main() -> int:
+    """Read PDF bytes on stdin, write one JSON object on stdout; argv[1]: the CPU seconds allowed."""
     logging.disable(logging.WARNING)  # pdfminer's notes on damaged files; the parent says one line
-    _limit_memory()
+    _limit_resources(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 10)
     _bound_inflation()
     data = sys.stdin.buffer.read()
     try:

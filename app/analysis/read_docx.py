@@ -139,6 +139,13 @@ def _bomb(name: str, what: str) -> DocumentError:
     )
 
 
+# A page colour, a picture or shape anchored behind the text (DrawingML), or a VML shape under it.
+_BACKDROP = (
+    "boolean(//*[local-name()='background'] | //*[local-name()='anchor'][@behindDoc='1' or @behindDoc='true']"
+    " | //*[contains(@style, 'z-index:-')])"
+)
+
+
 class _TooManyBlocks(Exception):
     pass
 
@@ -166,6 +173,9 @@ class _Reader:
                 if style.get(qn("w:type")) == "paragraph" and style.get(qn("w:default")) in _TRUE:
                     self._default_paragraph_style = style_id
             self._defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+        # White text may sit on a page colour, or on a picture or shape placed behind the text (a designer
+        # template's dark header band): where the document has either, white text is not called hidden.
+        self._backdrop = bool(document.element.xpath(_BACKDROP))
 
     # --- walking -------------------------------------------------------------
 
@@ -273,7 +283,7 @@ class _Reader:
             except ValueError:
                 pass
         color = first("w:color")
-        if color is not None and _white(color) and not shaded:
+        if color is not None and _white(color) and not shaded and not self._backdrop:
             run_shading = properties.find(qn("w:shd")) if properties is not None else None
             highlight = properties.find(qn("w:highlight")) if properties is not None else None
             lit = highlight is not None and highlight.get(qn("w:val"), "none") not in ("none", "white")
