@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,8 +70,8 @@ def main() -> int:
             return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
 
         old = median_s(with_pypdf, args.repeats)
-        new = median_s(lambda data=data: extract(data), args.repeats)
-        worker = median_s(lambda data=data: read_bytes(data, "cv.pdf"), args.repeats)
+        new = median_s(partial(extract, data), args.repeats)
+        worker = median_s(partial(read_bytes, data, "cv.pdf"), args.repeats)
         print(
             f"| {name} | {result.pages} | {len(result.text):,} | {result.hidden_words} | {old * 1000:.0f} ms "
             f"| {new * 1000:.0f} ms | {new / old:.1f}x | {worker * 1000:.0f} ms |"
