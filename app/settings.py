@@ -52,6 +52,13 @@ class Settings(BaseModel):
     gpu_layers: int = Field(0, ge=-1, le=1000, description="layers to offload to the GPU: 0 none, -1 all")
     ctx: int = Field(4096, ge=512, le=131072, description="context window in tokens (n_ctx)")
     use_llm: bool = Field(True, description="write advice with the model; off: the deterministic report alone")
+    advise_top: int = Field(
+        3,
+        ge=0,
+        le=100,
+        description="with several jobs, write advice for this many of the best matches; the rest get the "
+        "deterministic report",
+    )
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
@@ -69,6 +76,14 @@ def make_settings(**values: Any) -> Settings:
             f"{'.'.join(str(part) for part in issue['loc']) or 'settings'}: {issue['msg']}" for issue in error.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from None
+
+
+def widget_range(field: str) -> tuple[int, int, int]:
+    """(minimum, maximum, default) of an integer settings field, for a number widget's bounds."""
+    info = Settings.model_fields[field]
+    low = next(item.ge for item in info.metadata if hasattr(item, "ge"))
+    high = next(item.le for item in info.metadata if hasattr(item, "le"))
+    return int(low), int(high), int(info.get_default(call_default_factory=True))
 
 
 def describe(field: str) -> str:

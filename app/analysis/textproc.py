@@ -190,6 +190,26 @@ def content_stems(text: str) -> list[str]:
     return [stem(t) for t in raw_tokens(text) if not is_stopword(t)]
 
 
+def surface_forms(text: str) -> dict[str, str]:
+    """Each content stem of the text and the words the text itself writes it with.
+
+    {"kubernet": "Kubernetes", "gcp": "Google Cloud"} for "Kubernetes on Google
+    Cloud": a stem found by the analysis, shown as the job spelled it.
+    """
+    forms: dict[str, str] = {}
+    rest = text
+    for pattern, canonical in _PHRASE_ALIASES:
+        for match in pattern.finditer(rest):
+            forms.setdefault(stem(canonical.strip()), match.group(0).strip())
+        rest = pattern.sub(" ", rest)
+    for token in _TOKEN.findall(rest):
+        folded = token.lower().replace("ё", "е")
+        folded = _TOKEN_ALIASES.get(folded, folded)
+        if not is_stopword(folded):
+            forms.setdefault(stem(folded), token)
+    return forms
+
+
 def stem_set(text: str) -> frozenset[str]:
     """The set of content stems of a text."""
     return frozenset(content_stems(text))

@@ -1,0 +1,194 @@
+"""Benchmark one CV against many jobs: the CV's prompt prefix reused across jobs, and the ranking's speed.
+
+Two measures, side by side in one run:
+  1. advice for every one of N postings (default 5) against one CV, through
+     the same path as `analyze.py --job A --job B ...`: the total time to
+     first token over the N jobs with the CV's prefix reused from the KV
+     cache, against the same jobs with the cache cleared before each one.
+     Both start from an empty cache and take turns for -r repetitions, so
+     the machine's drift hits both alike; medians and their ratio.
+  2. the deterministic ranking (`--no-llm`) of 50 postings: reading the files
+     and ranking them, median ms of -r runs.
+
+The default CV and postings are real text nobody here wrote
+(../shared/data/en/skillora/real_world; the 50 postings: every job file
+under ../shared/data, taken in turn until there are 50).
+
+    python scripts/bench_rank.py                    # Markdown table
+    python scripts/bench_rank.py -r 5 --json        # JSON with every sample
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from app.analysis.documents import Document, read_document
+from app.cli import parser_from_doc, run
+from app.llm.engine import llama_cpp_version, reset_cache
+from app.pipeline import load_engine
+from app.ranking import load_job, rank_jobs
+from app.settings import Settings, make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+DEFAULT_CV = DATA / "en" / "skillora" / "real_world" / "resumes" / "ashley_nguyen_junior.txt"
+DEFAULT_JOBS_DIR = DATA / "en" / "skillora" / "real_world" / "job_postings"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = parser_from_doc("bench_rank.py", __doc__)
+    parser.add_argument("--cv", type=Path, default=DEFAULT_CV, help="the CV (default: a real junior developer's CV)")
+    parser.add_argument(
+        "--job", type=Path, action="append", help="a posting (repeat; default: real postings of ../shared/data)"
+    )
+    parser.add_argument("--jobs-count", type=int, default=5, help="postings given advice in measure 1 (default 5)")
+    parser.add_argument("--model", help="catalog name or .gguf path (default: the embedded model)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    parser.add_argument("--max-tokens", type=int, default=32, help="advice tokens per job (default 32)")
+    parser.add_argument("-r", "--repetitions", type=int, default=3, help="timed repetitions of each (default 3)")
+    parser.add_argument("--postings", type=int, default=50, help="postings ranked in measure 2 (default 50)")
+    parser.add_argument("--json", action="store_true", help="print JSON with every sample instead of a table")
+    return parser
+
+
+def default_postings() -> list[Path]:
+    """Every job posting under ../shared/data: English first, then the real_dev and Russian ones."""
+    found = sorted(DEFAULT_JOBS_DIR.glob("*.txt"))
+    found += sorted((DATA / "en" / "skillora" / "job_descriptions").glob("*.txt"))
+    found += sorted((DATA / "en" / "aligncv").glob("*_job.txt"))
+    found += sorted((DATA / "real_dev" / "jobs").rglob("*.txt"))
+    found += sorted((DATA / "ru" / "llmmatch").rglob("vacancy_*.txt"))
+    return found
+
+
+def advise_all(cv: Document, jobs: list[Document], settings: Settings, *, clear_each: bool) -> list[dict[str, Any]]:
+    """Advice for every job through rank_jobs (the path of analyze.py); clear_each empties the KV cache before each."""
+    engine = load_engine(settings)
+    reset_cache(engine)  # both modes start from an empty cache
+    every_job = settings.model_copy(update={"advise_top": len(jobs)})
+    ranking = rank_jobs(
+        cv, jobs, every_job, on_advice_start=(lambda _entry: reset_cache(engine)) if clear_each else None
+    )
+    samples = []
+    for entry in ranking.jobs:
+        metrics = entry.report.metrics
+        samples.append({key: metrics.get(key) for key in ("ttft_s", "prompt_tokens", "prompt_tokens_reused")})
+    return samples
+
+
+def bench_reuse(cv: Document, jobs: list[Document], settings: Settings, repetitions: int) -> dict[str, Any]:
+    advise_all(cv, jobs[:1], settings, clear_each=True)  # untimed warm-up: load the model, fill the caches
+    runs: dict[str, list[list[dict[str, Any]]]] = {"reused": [], "cleared": []}
+    for _ in range(repetitions):  # taking turns
+        runs["reused"].append(advise_all(cv, jobs, settings, clear_each=False))
+        runs["cleared"].append(advise_all(cv, jobs, settings, clear_each=True))
+
+    def totals(mode: str, key: str) -> list[float]:
+        return [sum(float(sample[key] or 0) for sample in run) for run in runs[mode]]
+
+    reused_ttft, cleared_ttft = totals("reused", "ttft_s"), totals("cleared", "ttft_s")
+    return {
+        "jobs": len(jobs),
+        "prompt_tokens": totals("reused", "prompt_tokens")[0],
+        "tokens_reused_with_reuse": totals("reused", "prompt_tokens_reused")[0],
+        "tokens_reused_cleared": totals("cleared", "prompt_tokens_reused")[0],
+        "total_ttft_reused_median_s": statistics.median(reused_ttft),
+        "total_ttft_cleared_median_s": statistics.median(cleared_ttft),
+        "speedup": statistics.median(cleared_ttft) / statistics.median(reused_ttft),
+        "per_job_reused": runs["reused"][-1],
+        "per_job_cleared": runs["cleared"][-1],
+        "samples_total_ttft_reused_s": reused_ttft,
+        "samples_total_ttft_cleared_s": cleared_ttft,
+    }
+
+
+def bench_ranking(cv_path: Path, postings: list[Path], repetitions: int) -> dict[str, Any]:
+    settings = make_settings(use_llm=False)
+    samples = []
+    for _ in range(repetitions + 1):  # the first run fills the stemmer's cache: reported apart
+        started = time.perf_counter()
+        ranking = rank_jobs(read_document(cv_path), [load_job(path) for path in postings], settings)
+        samples.append((time.perf_counter() - started) * 1000)
+    return {
+        "postings": len(postings),
+        "ranked": ranking.job_count,
+        "failed": len(ranking.failed),
+        "first_ms": samples[0],
+        "median_ms": statistics.median(samples[1:]),
+        "samples_ms": samples[1:],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(lambda: _bench(args))
+
+
+def _bench(args: argparse.Namespace) -> int:
+    settings = make_settings(model=args.model, threads=args.threads, max_tokens=args.max_tokens)
+    everything = default_postings()
+    chosen = args.job or everything[: args.jobs_count]
+    cv = read_document(args.cv)
+    jobs = [read_document(path) for path in chosen]
+    fifty = list(itertools.islice(itertools.cycle(everything or chosen), args.postings))
+    reuse = bench_reuse(cv, jobs, settings, args.repetitions)
+    ranking = bench_ranking(args.cv, fifty, max(args.repetitions, 5))
+    result = {
+        "environment": {
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "llama_cpp_python": llama_cpp_version(),
+            "model": settings.model,
+            "threads": settings.threads,
+            "max_tokens": settings.max_tokens,
+            "repetitions": args.repetitions,
+            "cv": str(args.cv),
+            "jobs": [str(path) for path in chosen],
+            "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        },
+        "prompt_reuse": reuse,
+        "ranking": ranking,
+    }
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return 0
+    env = result["environment"]
+    print(
+        f"model {env['model']} · {env['threads']} threads · r={env['repetitions']} · {env['max_tokens']} tokens "
+        f"of advice per job · llama-cpp-python {env['llama_cpp_python']} · CV {Path(env['cv']).name}\n"
+    )
+    r, k = reuse, ranking
+    rows = [
+        (f"total TTFT over {r['jobs']} jobs, CV prefix reused (median s)", f"{r['total_ttft_reused_median_s']:.2f}"),
+        (
+            f"total TTFT over {r['jobs']} jobs, cache cleared before each (median s)",
+            f"{r['total_ttft_cleared_median_s']:.2f}",
+        ),
+        ("ratio cleared / reused", f"{r['speedup']:.2f}×"),
+        ("prompt tokens reused / all (reuse run)", f"{r['tokens_reused_with_reuse']:.0f} / {r['prompt_tokens']:.0f}"),
+        (f"--no-llm ranking of {k['postings']} postings (median ms)", f"{k['median_ms']:.0f}"),
+        ("--no-llm ranking, first run (cold caches) ms", f"{k['first_ms']:.0f}"),
+    ]
+    print("| measure | value |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    print("\nper job (last repetition): ttft s reused / cleared, tokens reused")
+    for number, (with_reuse, cleared) in enumerate(zip(r["per_job_reused"], r["per_job_cleared"], strict=True), 1):
+        print(
+            f"  job {number}: {with_reuse['ttft_s']:.3f} / {cleared['ttft_s']:.3f} s, "
+            f"{with_reuse['prompt_tokens_reused']} of {with_reuse['prompt_tokens']} tokens reused"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
