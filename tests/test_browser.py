@@ -117,3 +117,49 @@ def test_paste_analyze_stream_and_screenshot(app_url: str) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "app_analysis.png").stat().st_size > 10_000
+
+
+def test_ranking_page_ranks_jobs_and_a_row_click_opens_that_report(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2000})
+            page.goto(f"{app_url}/rank_jobs")
+            expect(page.get_by_role("button", name="Rank the jobs")).to_be_visible(timeout=60_000)
+            for label, value in (("Max new tokens", "16"), ("Advice for the top N jobs", "1")):
+                box = page.get_by_role("spinbutton", name=label)
+                box.fill(value)
+                box.press("Enter")
+            page.get_by_role("button", name="Try an example").click()
+            expect(page.get_by_role("tab", name="Job 3")).to_be_visible(timeout=30_000)
+            page.get_by_role("button", name="Rank the jobs").click()
+
+            # The ranking table, the chart and the summary across jobs; advice for the best job only.
+            table = page.get_by_test_id("stDataFrame")
+            expect(table.locator('[role="gridcell"]', has_text="Frontend Engineer")).to_have_count(1, timeout=300_000)
+            expect(page.get_by_text("Docker is asked by 3 of 3 jobs and missing from your CV")).to_be_visible()
+            expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible()
+            expect(page.get_by_role("heading", name="1. job 2 (pasted) — Frontend Engineer")).to_be_visible()
+            expect(page.get_by_text(re.compile(r"Match: your CV is a strong fit"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"Generation speed: \d+(\.\d+)? tok/s"))).to_be_visible()
+            expect(page.get_by_role("button", name="Download the ranking (JSON)")).to_be_visible()
+            cells = table.locator('[role="gridcell"]').all_inner_texts()
+            assert cells[:5] == ["1", "job 2 (pasted)", "Frontend Engineer", "strong fit", "81"]
+
+            # A click on the third row's selection box opens that job's full report instead.
+            grid = table.bounding_box()
+            assert grid is not None
+            header_and_rows = 35  # Streamlit's default row height, the header included
+            page.mouse.click(grid["x"] + 15, grid["y"] + header_and_rows * 3 + header_and_rows / 2)
+            expect(page.get_by_role("heading", name="3. job 3 (pasted) — Backend Engineer")).to_be_visible(
+                timeout=60_000
+            )
+            expect(page.get_by_text(re.compile(r"Verdict: not a fit"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"No advice was written for this job"))).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "app_ranking.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "app_ranking.png").stat().st_size > 10_000

@@ -14,6 +14,8 @@ import pytest
 
 from app.analysis.ranking import biggest_gap
 from app.analysis.scoring import analyze
+from app.pipeline import build_advice_prompt, load_engine
+from app.settings import Settings
 from tests.helpers import METRIC_NAMES, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +122,7 @@ def test_no_llm_table_from_a_folder(tmp_path: Path) -> None:
     assert header in out
     rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert [row.split(" | ")[1] for row in rows] == ["strong_job.txt", "other_ml_job.txt", "ml_engineer_job.txt"]
-    assert "Senior Python Backend Engineer" in rows[0] and "strong fit" in rows[0]
+    assert "Python Backend Engineer" in rows[0] and "strong fit" in rows[0]
     assert "Advice" not in out
 
 
@@ -141,3 +143,22 @@ def test_readable_ranking_streams_advice_for_the_top_job() -> None:
     assert "Advice for 2." not in out
     assert "1. Match: your CV is a strong fit for this job" in out
     assert "_Model: smollm2-135m-instruct" in out
+
+
+def test_rendered_prompts_of_two_jobs_share_the_cv_prefix_tokens() -> None:
+    """Whatever the prompt template, the CV must come before anything that depends on the job."""
+    settings = Settings(max_tokens=16, ctx=4096, threads=2)
+    engine = load_engine(settings)
+    cv = STRONG_CV.read_text(encoding="utf-8")
+    tokens = []
+    for path in JOBS[:2]:
+        job = path.read_text(encoding="utf-8")
+        prompt = build_advice_prompt(engine, analyze(cv, job), cv, job, settings)
+        tokens.append(engine.tokenize(prompt.text))
+    first, second = tokens
+    shared = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), min(map(len, tokens)))
+
+    shared_text = engine.llm.detokenize(first[:shared]).decode("utf-8", errors="replace")
+    assert cv.strip() in shared_text  # every line of the CV lies in the shared prefix
+    assert shared >= len(engine.llm_tokens(cv))
+    assert shared < min(len(first), len(second))  # and the jobs themselves differ

@@ -301,7 +301,7 @@ def requirements_chart(ranking: Ranking) -> alt.Chart:
         alt.Chart(alt.Data(values=values))
         .mark_bar()
         .encode(
-            y=alt.Y("job:N", sort=order, title=None),
+            y=alt.Y("job:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
             x=alt.X("requirements:Q", title="requirements"),
             color=alt.Color(
                 "status:N",
@@ -311,7 +311,7 @@ def requirements_chart(ranking: Ranking) -> alt.Chart:
             order=alt.Order("stack:Q"),
             tooltip=["job:N", "status:N", "requirements:Q"],
         )
-        .properties(height=max(120, 34 * len(order)))
+        .properties(height=alt.Step(30))
     )
 
 
@@ -325,12 +325,18 @@ def show_job(entry: RankedJob) -> None:
         st.markdown(f"**The gap that would lift the score most:** {entry.gap.describe()}")
     report_column, metrics_column = st.columns([3, 2])
     with report_column:
-        st.markdown(report.to_markdown().split("\n", 1)[1])  # the report without its "# CV Enhancer report" title
+        # The whole report (findings, plan, advice, warnings) without the title and verdict shown above.
+        lines = report.to_markdown().splitlines()
+        st.markdown("\n".join(line for line in lines if not line.startswith(("# CV Enhancer report", "## Verdict:"))))
     with metrics_column:
         st.subheader("Speed and memory")
         if report.model is None:
-            st.caption("No advice was written for this job, so no model figures.")
-        draw_metrics(st.empty(), report.metrics)
+            st.caption(
+                f"No advice was written for this job (analysis {report.metrics.get('analysis_ms', 0):.0f} ms); "
+                "raise “Advice for the top N jobs” and rank again to get it."
+            )
+        else:
+            draw_metrics(st.empty(), report.metrics)
 
 
 def draw_metrics(box: Any, metrics: dict[str, Any]) -> None:
