@@ -40,13 +40,13 @@ from app.settings import Settings, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-DEFAULT_CV = DATA / "en" / "skillora" / "real_world" / "resumes" / "ashley_nguyen_junior.txt"
+DEFAULT_CV = DATA / "en" / "skillora" / "real_world" / "resumes" / "james_thompson_fe.txt"
 DEFAULT_JOBS_DIR = DATA / "en" / "skillora" / "real_world" / "job_postings"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_from_doc("bench_rank.py", __doc__)
-    parser.add_argument("--cv", type=Path, default=DEFAULT_CV, help="the CV (default: a real junior developer's CV)")
+    parser.add_argument("--cv", type=Path, default=DEFAULT_CV, help="the CV (default: a real frontend developer's CV)")
     parser.add_argument(
         "--job", type=Path, action="append", help="a posting (repeat; default: real postings of ../shared/data)"
     )

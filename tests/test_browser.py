@@ -138,11 +138,18 @@ def test_ranking_page_ranks_jobs_and_a_row_click_opens_that_report(app_url: str)
             page.get_by_role("button", name="Rank the jobs").click()
 
             # The ranking table, the chart and the summary across jobs; advice for the best job only.
+            # The ranking shows at once (no model needed), the advice streams in below it.
+            expect(page.get_by_text("Docker is asked by 3 of 3 jobs and missing from your CV")).to_be_visible(
+                timeout=60_000
+            )
+            expect(page.get_by_text(re.compile(r"Writing advice for job 1 of 1"))).to_be_visible(timeout=120_000)
+            # Then the finished ranking, the best job's full report open below it.
+            expect(page.get_by_role("heading", name="1. job 2 (pasted) — Frontend Engineer")).to_be_visible(
+                timeout=300_000
+            )
             table = page.get_by_test_id("stDataFrame")
-            expect(table.locator('[role="gridcell"]', has_text="Frontend Engineer")).to_have_count(1, timeout=300_000)
-            expect(page.get_by_text("Docker is asked by 3 of 3 jobs and missing from your CV")).to_be_visible()
+            expect(table.locator('[role="gridcell"]', has_text="Frontend Engineer")).to_have_count(1)
             expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible()
-            expect(page.get_by_role("heading", name="1. job 2 (pasted) — Frontend Engineer")).to_be_visible()
             expect(page.get_by_text(re.compile(r"Match: your CV is a strong fit"))).to_be_visible()
             expect(page.get_by_text(re.compile(r"Generation speed: \d+(\.\d+)? tok/s"))).to_be_visible()
             expect(page.get_by_role("button", name="Download the ranking (JSON)")).to_be_visible()

@@ -63,7 +63,7 @@ def test_example_ranks_three_jobs_with_table_chart_shared_gaps_and_the_top_repor
     assert "**Docker** is asked by 3 of 3 jobs and missing from your CV" in page
     # No row clicked yet: the best job's full report is open below the table.
     assert app.main.header[-1].value == "1. job 2 (pasted) — Frontend Engineer"
-    assert "## Verdict: strong fit — score" in page and "### Requirements" in page
+    assert "**Verdict: strong fit** — match score" in page and "### Requirements" in page
     assert [element.label for element in app.get("download_button")] == [
         "Download the ranking (Markdown)",
         "Download the ranking (JSON)",

@@ -166,10 +166,10 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
     advised = [0]
 
     def on_ranked(ranking: Ranking) -> None:
+        # The ranking needs no model: show it whole at once, the advice streams in below.
         state.pending_ranking = ranking
         with table_area:
-            st.subheader("Ranking")
-            st.dataframe(ranking.table_rows(), hide_index=True, width="stretch")
+            show_overview(ranking, selectable=False)
         if settings.use_llm and ranking.jobs and settings.advise_top:
             stop_slot.button("Stop", help="Stop writing advice; what is finished is kept")
 
@@ -216,9 +216,6 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
         return
     state.rank_generating = False
     state.ranking = ranking
-    for slot in (stop_slot, progress_slot, advice_heading, advice_box, metrics_box):
-        slot.empty()
-    table_area.empty()
     st.rerun()  # draw the finished ranking with its selectable table
 
 
@@ -239,43 +236,9 @@ def recover_interrupted_run() -> None:
 
 
 def show_ranking(ranking: Ranking) -> None:
-    st.subheader("Ranking")
-    st.caption(
-        f"{ranking.job_count} jobs ranked by match score in {ranking.ranking_ms:.0f} ms. "
-        "Click a row to open that job's full report below."
-    )
-    selection = None
-    if ranking.jobs:
-        selection = st.dataframe(
-            ranking.table_rows(),
-            hide_index=True,
-            width="stretch",
-            on_select="rerun",
-            selection_mode="single-row",
-            key="ranking_table",
-        )
-    for failed in ranking.failed:
-        st.error(f"{failed.name}: {failed.error}")
-    for warning in ranking.warnings:
-        st.warning(warning)
+    selection = show_overview(ranking, selectable=True)
     if not ranking.jobs:
         return
-
-    chart_column, gaps_column = st.columns([3, 2])
-    with chart_column:
-        st.markdown("**Requirements met, partly met and missing, per job**")
-        st.altair_chart(requirements_chart(ranking), width="stretch")
-    with gaps_column:
-        st.markdown("**Missing in most jobs**")
-        shared = ranking.shared_gaps()
-        if shared:
-            for gap in shared[:6]:
-                st.markdown(
-                    f"- **{gap.skill}** is asked by {len(gap.jobs)} of {gap.job_count} jobs and missing from your CV"
-                )
-        else:
-            st.caption("No skill is missing from your CV in more than one of these jobs.")
-
     markdown_column, json_column = st.columns(2)
     markdown_column.download_button(
         "Download the ranking (Markdown)", ranking.to_markdown(), "cv_ranking.md", "text/markdown"
@@ -288,6 +251,48 @@ def show_ranking(ranking: Ranking) -> None:
     )
     rows = selection.selection.rows if selection is not None else []
     show_job(ranking.jobs[rows[0] if rows else 0])
+
+
+def show_overview(ranking: Ranking, *, selectable: bool) -> Any:
+    """The ranking table, the jobs that failed, the chart and the skills most jobs miss; the table's selection."""
+    st.subheader("Ranking")
+    selection = None
+    if ranking.jobs:
+        st.caption(
+            f"{ranking.job_count} jobs ranked by match score in {ranking.ranking_ms:.0f} ms."
+            + (" Click a row to open that job's full report below." if selectable else "")
+        )
+        if selectable:
+            selection = st.dataframe(
+                ranking.table_rows(),
+                hide_index=True,
+                width="stretch",
+                on_select="rerun",
+                selection_mode="single-row",
+                key="ranking_table",
+            )
+        else:
+            st.dataframe(ranking.table_rows(), hide_index=True, width="stretch")
+    for failed in ranking.failed:
+        st.error(failed.error)
+    for warning in ranking.warnings:
+        st.warning(warning)
+    if not ranking.jobs:
+        return None
+    chart_column, gaps_column = st.columns([3, 2])
+    with chart_column:
+        st.markdown("**Requirements met, partly met and missing, per job**")
+        st.altair_chart(requirements_chart(ranking), width="stretch")
+    with gaps_column:
+        st.markdown("**Missing in most jobs**")
+        shared = ranking.shared_gaps()
+        for gap in shared[:6]:
+            st.markdown(
+                f"- **{gap.skill}** is asked by {len(gap.jobs)} of {gap.job_count} jobs and missing from your CV"
+            )
+        if not shared:
+            st.caption("No skill is missing from your CV in more than one of these jobs.")
+    return selection
 
 
 def requirements_chart(ranking: Ranking) -> alt.Chart:
