@@ -69,7 +69,9 @@ class Report:
                     "kind": match.requirement.kind,
                     "must": match.requirement.must,
                     "status": match.status,
+                    "coverage": round(match.credit, 3),
                     "evidence": match.evidence,
+                    "missing": list(match.missing_words),
                 }
                 for match in analysis.matches
             ],
@@ -110,19 +112,21 @@ class Report:
             "",
             "### Requirements",
             "",
-            "| | requirement | must | kind | evidence in your CV |",
-            "|---|---|---|---|---|",
+            "| | requirement | must | kind | evidence in your CV | not shown |",
+            "|---|---|---|---|---|---|",
         ]
         for match in analysis.matches:
             evidence = (match.evidence or "—").replace("|", "/")
             text = match.requirement.text.replace("|", "/")
             must = "must" if match.requirement.must else "nice"
+            # Only where part of it is shown: for a missing requirement the whole text is the gap.
+            not_shown = ", ".join(match.missing_words).replace("|", "/") if match.status != "missing" else ""
             lines.append(
                 f"| {STATUS_MARK[match.status]} {match.status} | {text} | {must} "
-                f"| {match.requirement.kind} | {evidence} |"
+                f"| {match.requirement.kind} | {evidence} | {not_shown or '—'} |"
             )
         if not analysis.matches:
-            lines.append("| | (no requirements found in the job description) | | | |")
+            lines.append("| | (no requirements found in the job description) | | | | |")
         return "\n".join(lines)
 
     def warnings_markdown(self) -> str:

@@ -300,6 +300,8 @@ def show_findings(report: Report) -> None:
                 "must": "must" if match.requirement.must else "nice",
                 "kind": match.requirement.kind,
                 "evidence in your CV": match.evidence or "",
+                # Which terms of a many-term requirement the CV does not show.
+                "not shown": ", ".join(match.missing_words) if match.status != "missing" else "",
             }
             for match in analysis.matches
         ]

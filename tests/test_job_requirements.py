@@ -10,9 +10,11 @@ from app.analysis.job_requirements import (
     Requirement,
     classify,
     extract_requirements,
+    job_duties,
     job_title,
     split_inline_headings,
 )
+from app.analysis.scoring import analyze
 
 TITLE = "Data Engineer"
 
@@ -417,8 +419,8 @@ def test_prose_job_uses_sentences_that_ask_for_something() -> None:
     )
     requirements = extract_requirements(text)
     assert [(r.text, r.kind, r.must) for r in requirements] == [
-        ("You will have experience with Python and Django.", "skill", True),
-        ("A degree in CS is needed.", "degree", True),
+        ("You will have experience with Python and Django", "skill", True),
+        ("A degree in CS is needed", "degree", True),
         ("Valid driving licence required!", "certification", True),
     ]
 
@@ -530,3 +532,109 @@ def test_other_fixture_jobs(fixture_text, name: str, expected: list[tuple[str, s
     for fragment, kind, must in expected:
         requirement = find(requirements, fragment)
         assert (requirement.kind, requirement.must) == (kind, must), requirement
+
+
+# --- real postings: alternatives, boilerplate, headings -------------------------------------------------------------
+
+
+def test_numbered_alternatives_are_one_requirement_never_a_knock_out() -> None:
+    text = (
+        "Project Manager\n\nMinimum Qual Requirements\n"
+        "1. A baccalaureate degree and four years of experience in project management; or "
+        '2. A four-year high school diploma and six years of experience as described in "1" above.'
+    )
+    (requirement,) = [r for r in extract_requirements(text) if r.kind != "role"]
+    assert requirement.alternatives == (
+        "A baccalaureate degree and four years of experience in project management",
+        'A four-year high school diploma and six years of experience as described in "1" above.',
+    )
+    assert requirement.must and requirement.equivalent_accepted
+    assert (requirement.kind, requirement.years) == ("years", 4)  # the least any alternative asks for
+    assert requirement.heading == "Minimum Qual Requirements"
+
+
+def test_degree_or_equivalent_experience_stays_one_requirement() -> None:
+    text = f"{TITLE}\nRequirements\n- Bachelor's degree in a technical field or equivalent experience\n- SQL"
+    assert items_of(text) == [("Bachelor's degree in a technical field or equivalent experience", True), ("SQL", True)]
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "The base salary range for this role is $95,000 - $125,000 per year, plus bonus and equity.",
+        "Pay: $25/hour for licensed drivers",
+        "401(k) with 4% company match",
+        "Medical, dental and vision insurance from day one",
+        "Acme is an equal opportunity employer and considers applicants without regard to race or disability.",
+        "If you need a reasonable accommodation during the application process, please email us.",
+        "To apply, send your resume and a cover letter to jobs@acme.example",
+        "Заработная плата от 110 000 до 135 000 рублей на руки",
+        "ДМС после испытательного срока, оформление по ТК РФ",
+    ],
+)
+def test_pay_benefits_legal_and_apply_text_is_never_a_requirement(boilerplate: str) -> None:
+    # Even inside a requirements block.
+    text = f"{TITLE}\nRequirements\n- Python\n- {boilerplate}\n- SQL"
+    assert items_of(text) == [("Python", True), ("SQL", True)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "must"),
+    [
+        ("ON DAY ONE WE WILL EXPECT YOU TO HAVE:", True),
+        ("What we need", True),
+        ("Is this you?", True),
+        ("You bring", True),
+        ("IT WOULD BE GREAT IF YOU ALSO HAVE:", False),
+        ("Кого мы ищем?", True),
+    ],
+)
+def test_headings_of_real_postings(heading: str, must: bool) -> None:
+    text = (
+        f"{TITLE}\n\nAbout us\nWe build things.\n\n{heading}\nStrong SQL\nExperience with Airflow\n\n"
+        "What we offer\nA nice office"
+    )
+    assert items_of(text) == [("Strong SQL", must), ("Experience with Airflow", must)]
+
+
+def test_glued_bullets_are_separate_requirements() -> None:
+    text = (
+        "Support Engineer\nWhat you'll doOwn onboarding of customersWork with data teams"
+        "What you'll bring3+ years in a technical roleStrong SQL and working knowledge of Python"
+        "Experience with REST APIs"
+        "Nice to haveExperience with SnowflakeBenefitsMedical, dental and vision insurance"
+    )
+    assert items_of(text) == [
+        ("3+ years in a technical role", True),
+        ("Strong SQL and working knowledge of Python", True),
+        ("Experience with REST APIs", True),
+        ("Experience with Snowflake", False),
+    ]
+
+
+def test_pay_sentence_is_not_a_knock_out() -> None:
+    job = (
+        "Delivery Driver\nRequirements\n- Valid driver's licence\n"
+        "- Pay is $22/hour; licensed CDL drivers earn $26/hour\n- Clean driving record"
+    )
+    analysis = analyze("Jane Roe\nEXPERIENCE\nCourier, 2019 - 2024\nDriver's licence B", job)
+    assert not any("$" in match.requirement.text for match in analysis.matches)
+    assert not any("$" in knockout for knockout in analysis.knockouts)
+
+
+def test_job_duties_are_read_apart_from_requirements() -> None:
+    text = (
+        "Data Engineer\nResponsibilities\n- Build data pipelines in Airflow\n- Review code\n"
+        "Requirements\n- 3+ years of Python\nWhat we offer\n- Remote work"
+    )
+    assert job_duties(text) == ["Build data pipelines in Airflow", "Review code"]
+    assert items_of(text) == [("3+ years of Python", True)]
+
+
+def test_an_item_that_starts_with_navyki_is_not_the_skills_block() -> None:
+    text = "Сисадмин\nТребования: Опыт работы с Linux; Навыки работы с оборудованием в серверной стойке; Знание DNS"
+    assert items_of(text) == [
+        ("Опыт работы с Linux", True),
+        ("Навыки работы с оборудованием в серверной стойке", True),
+        ("Знание DNS", True),
+    ]

@@ -146,7 +146,7 @@ _DEGREE = re.compile(
 )
 # Generic traits people list as soft skills. Used only when the CV has no
 # soft-skills heading, to find them written elsewhere (in a summary, say).
-_SOFT_SKILL_WORDS = re.compile(
+SOFT_SKILL_WORDS = re.compile(
     r"\b(?:communication|teamwork|team player|leadership|collaborat\w*|problem[- ]solving|"
     r"empathy|adaptab\w+|time management|mentor\w*|attention to detail|interpersonal|"
     r"negotiation|presentation skills|critical thinking|creativ\w+|self[- ]motivated|"
@@ -212,7 +212,7 @@ def find_sections(text: str) -> dict[str, SectionHit]:
         ("contacts", _PHONE_NUMBER),
         ("experience", DATE_RANGE),
         ("education", _DEGREE),
-        ("soft_skills", _SOFT_SKILL_WORDS),
+        ("soft_skills", SOFT_SKILL_WORDS),
     )
     for name, pattern in fallbacks:
         if name in found:
@@ -257,3 +257,138 @@ def _following_text(lines: list[str], index: int) -> str | None:
 
 def _clip(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class DatedRole:
+    """One dated entry of a CV's work history: its date line, the lines around it, and its span."""
+
+    date_line: int  # 0-based index of the line with the date range
+    start: float  # years, as year + (month - 1) / 12
+    end: float
+    title_lines: tuple[str, ...]  # the date line and the short lines next to it (title, employer)
+    text: str  # the whole entry: title lines and the description under them
+
+    @property
+    def years(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
+_NOT_WORK_SECTIONS = frozenset({"education", "certifications", "projects", "languages"})
+_EDUCATION_LINE = re.compile(
+    r"universit|college|school|academy|institute|bachelor|master|ph\.?d|b\.?sc|m\.?sc|degree|gpa|coursework|"
+    r"университет|институт|академи|колледж|техникум|образовани|факультет|диплом",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    **{
+        name: number
+        for number, name in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+        )
+    },
+    **{
+        name: number
+        for number, name in enumerate(
+            ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"], start=1
+        )
+    },
+    "май": 5,
+}
+# Lines next to a date range that name the role: short, not a bullet, not a sentence.
+_TITLE_LINE_WORDS = 12
+
+
+def dated_roles(text: str, today_year: float) -> list[DatedRole]:
+    """The CV's work entries that carry a date range, in the order written.
+
+    An entry is its date line, the short non-bullet lines just above and below
+    it (where CVs put the job title and the employer), and the lines under it up
+    to the next entry or the next section. Entries under Education, Projects,
+    Courses or Languages, and date lines that name a school, are not work.
+    """
+    lines = text.splitlines()
+    owners = line_sections(text)
+    dated: list[tuple[int, float, float]] = []
+    for index, (line, section) in enumerate(zip(lines, owners, strict=True)):
+        if section in _NOT_WORK_SECTIONS or _EDUCATION_LINE.search(line):
+            continue
+        for match in DATE_RANGE.finditer(line):
+            start = _month_value(
+                match.group("start_month"), match.group("start_numeric_month"), match.group("start"), 1
+            )
+            if match.group("open"):
+                end = today_year
+            else:
+                end = _month_value(match.group("end_month"), match.group("end_numeric_month"), match.group("end"), 12)
+            if end >= start:
+                dated.append((index, start, end))
+    roles: list[DatedRole] = []
+    for position, (index, start, end) in enumerate(dated):
+        if position + 1 < len(dated) and dated[position + 1][0] == index:
+            continue  # two ranges on one line: keep the last, whose text follows
+        next_index = next((later for later, _, _ in dated[position + 1 :] if later > index), len(lines))
+        titles = [lines[index].strip()]
+        above = _title_neighbours(lines, range(index - 1, max(-1, index - 3), -1), owners, owners[index])
+        below = _title_neighbours(lines, range(index + 1, min(next_index, index + 3)), owners, owners[index])
+        first = min([index, *above])
+        # The title lines above the next entry belong to it, not to this one.
+        following = next_index
+        if next_index < len(lines):
+            following = min(
+                [next_index, *_title_neighbours(lines, range(next_index - 1, index, -1), owners, owners[index])]
+            )
+        body_end = following
+        for later in range(index + 1, following):
+            if heading_section(lines[later]) is not None and not _has_inline_value(lines[later]):
+                body_end = later
+                break
+        titles += [lines[i].strip() for i in sorted(above + below)]
+        entry = "\n".join(line.strip() for line in lines[first:body_end] if line.strip())
+        roles.append(DatedRole(index, start, end, tuple(titles), entry))
+    return roles
+
+
+def _title_neighbours(lines: list[str], indexes: range, owners: list[str | None], section: str | None) -> list[int]:
+    """Consecutive short non-bullet lines from the given indexes (stops at a blank, bullet or heading)."""
+    found: list[int] = []
+    for index in indexes:
+        line = lines[index].strip()
+        if (
+            not line
+            or _BULLET.match(line)
+            or heading_section(line) is not None
+            or owners[index] != section
+            or len(line.split()) > _TITLE_LINE_WORDS
+            or DATE_RANGE.search(line)
+        ):
+            break
+        found.append(index)
+    return found
+
+
+def _month_value(month_word: str | None, numeric_month: str | None, year: str, default_month: int) -> float:
+    month = default_month
+    if numeric_month:
+        month = int(numeric_month[:-1]) or default_month
+    elif month_word:
+        month = _MONTHS.get(month_word.strip().lower()[:3], default_month)
+    # An end month counts in full: "Jan 2020 - Dec 2020" is one year.
+    return int(year) + (month - 1) / 12 + (1 / 12 if default_month == 12 else 0)
+
+
+def merged_years(spans: list[tuple[float, float]]) -> float:
+    """Total length of the spans, overlaps counted once."""
+    total = 0.0
+    current_start: float | None = None
+    current_end = 0.0
+    for start, end in sorted(spans):
+        if current_start is None or start > current_end:
+            if current_start is not None:
+                total += current_end - current_start
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_start is not None:
+        total += current_end - current_start
+    return total

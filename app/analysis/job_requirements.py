@@ -1,18 +1,28 @@
-"""Extract a job description's requirements from its own structure.
+"""Extract a job description's requirements from what its text says.
 
-The job's text says what it wants: "Requirements" / "Требования" blocks, their
-bullets, "Skills: a, b, c" lines, "Nice to have" / "Будет плюсом" blocks. We
-read those blocks, split them into items, and give every item a kind
-(skill, years, degree, certification, language, location) and whether it is a
-must-have. Nothing here knows which skills exist: that is what makes it work
-for a nurse's or a 1C programmer's job as well as for a developer's.
+app.analysis.segments cuts the posting into segments and classifies each one
+(requirement, duty, offer, company, legal, application instructions) from its
+heading and its own words; here the requirement segments are split into items,
+and every item gets a kind (role, skill, years, degree, certification, language,
+location) and whether it is a must-have. Numbered alternatives ("1. ... or
+2. ...") stay one requirement that any alternative meets. Nothing here knows
+which skills exist: that is what makes it work for a nurse's or a 1C
+programmer's job as well as for a developer's. Imports only the analysis layer.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from app.analysis.segments import (
+    Cues,
+    Segment,
+    item_must,
+    segment,
+    split_inline_headings,  # noqa: F401  (re-exported: the prompt builder splits headings the same way)
+    starts_like_heading,
+)
 from app.analysis.textproc import Language, detect_language
 
 Kind = str  # "role" | "skill" | "years" | "degree" | "certification" | "language" | "location"
@@ -29,66 +39,19 @@ class Requirement:
     years: float | None = None  # for kind "years": the minimum asked
     degree_level: int | None = None  # for kind "degree": see DEGREE_LEVELS
     equivalent_accepted: bool = False  # "or equivalent experience": never a knock-out
+    # "1. A degree and 2 years ...; or 2. Six years ...": the job accepts any one of them
+    # (the texts of the alternatives; `text` holds them all).
+    alternatives: tuple[str, ...] = ()
+    heading: str = ""  # the heading of the posting it was listed under, "" if none
 
 
-# Block headings. "nice" is tested before "must" because "Preferred
-# qualifications" also contains "qualifications".
-_NICE_HEADING = re.compile(
-    r"nice[- ]to[- ]have|preferred|bonus|pluses|plus if|would be (?:a )?(?:plus|great|nice)|desirable|"
-    r"desired|advantage|optional|good to have|extra credit|^навыки$|^ключевые навыки$|"
-    r"будет плюсом|плюсом будет|желательно|"
-    r"преимуществом|приветствуется|дополнительным плюсом|будет преимуществом",
-    re.IGNORECASE,
-)
-_MUST_HEADING = re.compile(
-    r"requirements?|required|qualifications|must[- ]haves?|what you(?:'ll)? (?:need|bring|have)|"
-    r"what we(?:'re| are)? looking for|who you are|you have|you are|about you|your profile|"
-    r"(?:key |core |required |technical )?skills|competencies|ideal candidate|we expect|"
-    r"требования|требуется|что ждем|что мы ждем|мы ждем|мы ожидаем|ожидаем|от кандидата|"
-    r"необходимые навыки|что нужно|нам важно|вы нам подходите|"
-    r"наши ожидания|необходимо",
-    re.IGNORECASE,
-)
-_IGNORED_HEADING = re.compile(
-    r"responsibilit|duties|what you(?:'ll)? do|day to day|your role|the role|about|offer|benefits|"
-    r"perks|compensation|salary|why join|how to apply|to apply|company|team|overview|summary|"
-    r"description|обязанности|задачи|чем предстоит|тебе предстоит|вам предстоит|условия|"
-    r"мы предлагаем|что предлагаем|предлагаем|о компании|о нас|описание|зарплата|заработная|род деятельности",
-    re.IGNORECASE,
-)
 _LOCATION_KEY = re.compile(r"^(?:location|город|локация|адрес|место работы|office)$", re.IGNORECASE)
 _REQUIRED_YEARS_KEY = re.compile(
     r"^(?:требуемый опыт работы|опыт работы|experience required|experience)$", re.IGNORECASE
 )
 
-# Headings embedded in one long line (hh.ru exports and pasted text lose their
-# line breaks): break the line before them so each block can be read alone.
-_INLINE_HEADING_WORDS = (
-    r"(?:Требования|Что ждём от кандидата|Что ждем от кандидата|Мы ждём|Мы ждем|Ожидаем|"
-    r"Будет плюсом|Будет преимуществом|Обязанности|Задачи|Условия|Мы предлагаем|Что предлагаем|"
-    r"Тебе предстоит|Вам предстоит|Навыки|Ключевые навыки|Род деятельности|Requirements|"
-    r"Preferred Qualifications|Minimum Qualifications|Basic Qualifications|Qualifications|"
-    r"Responsibilities|Nice to have|What we offer|Benefits)"
-)
-# A heading inside a line ends with a colon, or (hh.ru, where the colon was
-# lost with the line break) with two spaces.
-# Not inside a longer heading: "Preferred Qualifications:" is one heading.
-_INLINE_HEADING = re.compile(
-    r"(?<!Preferred)(?<!Minimum)(?<!Basic)(?<!Key)\s+(?=" + _INLINE_HEADING_WORDS + r"(?:\s*:|\s{2,}))"
-    # ... or, its colon lost, right after a sentence and before a lower-case word
-    # ("...по проекту. Требования опыт работы от 3 лет ..."): spaces may be normalised away.
-    r"|(?<=[.!?;])\s+(?=" + _INLINE_HEADING_WORDS + r"\s+[a-zа-яё])"
-)
-_HEADING_WITHOUT_COLON = re.compile(r"^(" + _INLINE_HEADING_WORDS + r")(?:\s{2,}|\s+(?=[a-zа-яё]))")
-_NOT_GIVEN = re.compile(r"not specified|not available|не указан|не требуется|not required", re.IGNORECASE)
-# An item of a must-have block that calls itself optional.
-_OPTIONAL_ITEM = re.compile(
-    r"\bpreferred\b|\bis a plus\b|\ba plus\b|nice to have|\bideally\b|желательно|будет плюсом|приветствуется|"
-    r"преимуществом",
-    re.IGNORECASE,
-)
+_NOT_GIVEN = Cues(r"not specified|not available|не указан|не требуется|not required")
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
-_HEADING_SHAPE = re.compile(r"^#{1,6}\s+\S|^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$|:\s*$")
 
 _YEARS_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:(?:-|–|—|to)\s*\d+\s*)?(?:years?|yrs?)\b", re.IGNORECASE),
@@ -112,9 +75,7 @@ _WORD_NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
-_WORD_YEARS = re.compile(
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*\+?\s*(?:\(\d+\)\s*)?years?\b", re.IGNORECASE
-)
+_WORD_YEARS = Cues(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*\+?\s*(?:\(\d+\)\s*)?years?\b")
 
 _GENERIC_DEGREE = r"\bdegree\b|\bgraduate\b|university|высшее"
 # 4: doctorate, 3: master's, 2: bachelor's / higher education, 1: vocational diploma.
@@ -149,102 +110,114 @@ DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
 _EQUIVALENT = re.compile(
     r"or equivalent|equivalent (?:practical )?experience|or related experience|или эквивалентный опыт", re.IGNORECASE
 )
-_CERTIFICATION = re.compile(
+_CERTIFICATION = Cues(
     r"certif|licen[cs]|\bregistered\b|\bchartered\b|\bcpa\b|\bacca\b|\bcfa\b|\bpmp\b|accredit|"
-    r"сертифик|удостоверени|допуск|лицензи|аттестат|аккредит|медицинская книжка|медкнижк",
-    re.IGNORECASE,
+    r"сертифик|удостоверени|допуск|лицензи|аттестат|аккредит|медицинская книжка|медкнижк"
 )
-_LANGUAGE_NAME = re.compile(
+_LANGUAGE_NAME = Cues(
     r"\b(?:english|spanish|french|german|chinese|mandarin|italian|portuguese|arabic|japanese|russian)\b|"
-    r"английск|немецк|французск|испанск|китайск|русск",
-    re.IGNORECASE,
+    r"английск|немецк|французск|испанск|китайск|русск"
 )
-_LANGUAGE_CUE = re.compile(
+_LANGUAGE_CUE = Cues(
     r"\bfluen|\blanguage|\bspeak|\bwritten\b|\bspoken\b|\bnative\b|\b[abc][12]\b|upper[- ]intermediate|"
-    r"intermediate|язык|уровень|разговорн|свободн|\b[abc][12]\b",
-    re.IGNORECASE,
+    r"intermediate|язык|уровень|разговорн|свободн|\b[abc][12]\b"
 )
-_LOCATION = re.compile(
-    r"\bremote\b|\bhybrid\b|on[- ]?site|in[- ]office|relocat|удал[её]нн|гибрид|переезд|в офисе", re.IGNORECASE
-)
-
-
-def split_inline_headings(text: str) -> str:
-    """Put embedded block headings ("... Требования: ...") on their own lines."""
-    # Only deep inside a long line: "Preferred Qualifications:" at a line start
-    # is one heading, not "Preferred" followed by "Qualifications:".
-    split = "\n".join(_split_line_at_headings(line) for line in text.splitlines())
-    return "\n".join(_HEADING_WITHOUT_COLON.sub(r"\1: ", line) for line in split.splitlines())
-
-
-def _split_line_at_headings(line: str) -> str:
-    return _INLINE_HEADING.sub(lambda match: "\n" if _ends_a_block(line[: match.start()]) else match.group(0), line)
-
-
-def _ends_a_block(before: str) -> bool:
-    """Whether text before an embedded heading is a finished block ("Описание:", "... sentence.")."""
-    before = before.rstrip()
-    return len(before) >= 30 or before.endswith((":", ".", ";", "!", "?"))
+_LOCATION = Cues(r"\bremote\b|\bhybrid\b|on[- ]?site|in[- ]office|relocat|удал[её]нн|гибрид|переезд|в офисе")
 
 
 def extract_requirements(text: str, language: Language | None = None) -> list[Requirement]:
     """Every requirement of the job, in the order the job states them."""
     language = language or detect_language(text)
-    items: list[tuple[str, bool]] = []
-    loose_bullets: list[str] = []  # bullets outside any recognised block, for jobs without headings
-    saw_heading = False
-    block: str | None = None  # None (preamble), "must", "nice" or "ignore"
-    for raw_line in split_inline_headings(text).splitlines():
-        line = raw_line.strip()
-        if not line:
+    items: list[tuple[str, bool, tuple[str, ...], str]] = []  # text, must, alternatives, heading
+    key_values: set[str] = set()
+    for raw_line in text.splitlines():
+        key, value = _split_key_value(raw_line.strip())
+        if key is None or not value:
             continue
-        key, value = _split_key_value(line)
-        if key is not None:
-            if _LOCATION_KEY.match(key) and value and not _NOT_GIVEN.search(value):
-                items.append((f"Location: {value}", False))
-                continue
-            if _REQUIRED_YEARS_KEY.match(key) and value and _years_in(value) is not None:
-                items.append((f"{key}: {value}", True))
-                continue
-        heading_block = _heading_block(line, key)
-        if heading_block is not None:
-            block = heading_block
-            saw_heading = True
-            if value:  # "Skills: Python, SQL" carries its items on the same line
-                items.extend((item, block == "must") for item in _split_items(value, language) if block != "ignore")
-            continue
-        if block in ("must", "nice"):
-            items.extend((item, block == "must") for item in _split_items(_BULLET.sub("", line), language))
-        elif block is None and _BULLET.match(line):
-            loose_bullets.append(_BULLET.sub("", line).strip())
+        if _LOCATION_KEY.match(key) and not _NOT_GIVEN.search(value):
+            items.append((f"Location: {value}", False, (), key))
+            key_values.add(value.lower())
+        elif _REQUIRED_YEARS_KEY.match(key) and _years_in(value) is not None:
+            items.append((f"{key}: {value}", True, (), key))
+            key_values.add(value.lower())
 
-    if not items:
-        # A job with no requirement block: its loose bullets, else (no headings
-        # at all) its sentences that ask for something. Bullets under "What we
-        # offer" are never requirements.
-        fallback = loose_bullets or ([] if saw_heading else _requirement_sentences(text))
-        items = [(item, True) for item in fallback]
+    segments = segment(text)
+    # A job with no requirements heading at all: its loose bullets ask for something too.
+    headed = any(found.section in ("must", "nice") for found in segments)
+    chosen = [
+        found
+        for found in segments
+        if (found.kind == "requirement" and not _is_key_value(found, key_values))
+        or (not headed and found.bullet and found.kind == "other" and found.section in ("", "unknown"))
+    ]
+    for chosen_segment in chosen:
+        if chosen_segment.alternatives:
+            items.append(
+                (chosen_segment.text, chosen_segment.must, chosen_segment.alternatives, chosen_segment.heading)
+            )
+            continue
+        for item in _split_items(chosen_segment.text, language):
+            # A run-on block may say "желательно" of its last item only: each item's own words count.
+            must = item_must(item, chosen_segment.section or None)
+            items.append((item, must, (), chosen_segment.heading))
+
     title = job_title(text)
     if title:
         # The role itself: people are hired for what they have done, and human
         # raters weigh it first.
-        items.insert(0, (f"{ROLE_PREFIX}{title}", True))
+        items.insert(0, (f"{ROLE_PREFIX}{title}", True, (), ""))
     seen: set[str] = set()
     requirements: list[Requirement] = []
-    for item, must in items:
+    for item, must, alternatives, heading in items:
         normalized = item.lower()
-        if normalized in seen or len(item) < 2 or _NOT_GIVEN.search(item):
+        # "Skills not specified", "не требуется": a field left empty, not a requirement.
+        if normalized in seen or len(item) < 2 or (_NOT_GIVEN.search(item) and len(item.split()) <= 5):
             continue
         seen.add(normalized)
-        requirements.append(classify(item, must and not _OPTIONAL_ITEM.search(item)))
+        requirement = classify(item, must)
+        if alternatives:
+            requirement = _with_alternatives(requirement, alternatives)
+        requirements.append(replace(requirement, heading=heading))
     return requirements
+
+
+def job_duties(text: str) -> list[str]:
+    """What the job says the person will do ("Develop ...", "Обязанности: ..."): not requirements, but they
+    tell what the role is."""
+    return [found.text for found in segment(text) if found.kind == "duty"]
+
+
+def _is_key_value(found: Segment, key_values: set[str]) -> bool:
+    """A segment already read as a "Key: value" line (location, required years)."""
+    text = found.text.lower()
+    return text in key_values or any(text.endswith(": " + value) for value in key_values)
+
+
+def _with_alternatives(requirement: Requirement, alternatives: tuple[str, ...]) -> Requirement:
+    """A requirement any of whose alternatives will do: the least any of them asks for, never a knock-out."""
+    years = [value for value in (_years_in(alternative) for alternative in alternatives) if value is not None]
+    levels = [_degree_level(alternative) for alternative in alternatives]
+    return replace(
+        requirement,
+        alternatives=alternatives,
+        years=min(years) if requirement.kind == "years" and len(years) == len(alternatives) else requirement.years,
+        degree_level=min(levels) if requirement.kind == "degree" else requirement.degree_level,
+        # Another alternative may not need this degree or these years.
+        equivalent_accepted=True,
+    )
+
+
+def _degree_level(text: str) -> int:
+    """The lowest degree level a text names, 0 when it names none."""
+    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(_GENERIC_DEGREE_RE.sub(" ", text))]
+    return min(levels) if levels else 0
 
 
 ROLE_PREFIX = "Role: "
 _TITLE_KEY = re.compile(r"^(?:должность|вакансия|position|job title|title|role)\s*:\s*(.+)$", re.IGNORECASE)
 _LEVEL_WORDS = re.compile(
     r"\bsr\.|\bjr\.|\b(?:senior|junior|middle|lead|principal|staff|sr|jr|ii|iii|iv|position|vacancy|opening|вакансия|"
-    r"ведущий|старший|младший|главный)\b|\(.*?\)",
+    r"ведущий|старший|младший|главный)\b|\([^()]{0,80}\)",
     re.IGNORECASE,
 )
 
@@ -258,7 +231,7 @@ def job_title(text: str) -> str | None:
             return _clean_title(keyed.group(1))
     first = lines[0].lstrip("#*_ ").strip() if lines else ""
     if first and len(first.split()) <= 8 and ":" not in first and not first.endswith("."):
-        if any(pattern.match(first) for pattern in (_NICE_HEADING, _MUST_HEADING, _IGNORED_HEADING)):
+        if starts_like_heading(first):
             return None  # a job that opens with "Requirements" has no title line
         return _clean_title(first)
     return None
@@ -283,7 +256,8 @@ def classify(item: str, must: bool) -> Requirement:
     years = _years_in(item)
     if years is not None:
         return Requirement(item, "years", must, years=years)
-    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(_GENERIC_DEGREE_RE.sub(" ", item))]
+    without_generic = _GENERIC_DEGREE_RE.sub(" ", item)
+    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(without_generic)]
     if not levels and _GENERIC_DEGREE_RE.search(item):
         levels = [2]
     if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):
@@ -301,7 +275,8 @@ def classify(item: str, must: bool) -> Requirement:
         return Requirement(item, "certification", must)
     if _LANGUAGE_NAME.search(item) and (_LANGUAGE_CUE.search(item) or len(item.split()) <= 3):
         return Requirement(item, "language", must)
-    if _LOCATION.search(item) or item.startswith("Location:"):
+    # "Remote", "Hybrid, 2 days in office"; a long requirement that mentions remote work is not a location.
+    if (_LOCATION.search(item) and len(item.split()) <= 8) or item.startswith("Location:"):
         return Requirement(item, "location", False)
     return Requirement(item, "skill", must)
 
@@ -329,35 +304,6 @@ def _split_key_value(line: str) -> tuple[str | None, str]:
     return match.group(1).strip(" *_"), match.group(2).strip()
 
 
-def _heading_block(line: str, key: str | None) -> str | None:
-    """The block a heading line opens, or None when the line is not a heading."""
-    if _BULLET.match(line):
-        return None
-    candidate = key if key is not None else line.strip("#*_ ")
-    if len(candidate.split()) > 8:
-        return None
-    shaped = key is not None or _HEADING_SHAPE.search(line) is not None
-    # A short plain line that starts with heading words ("Requirements",
-    # "Nice to have", "What we offer") is a heading too.
-    if not shaped:
-        if len(candidate.split()) > 5 or candidate.endswith((".", ",", ";")):
-            return None
-        if _NICE_HEADING.search(candidate):
-            return "nice"
-        if _MUST_HEADING.match(candidate):  # anchored: "Strong Python skills" is an item
-            return "must"
-        if _IGNORED_HEADING.search(candidate):
-            return "ignore"
-        return None
-    if _NICE_HEADING.search(candidate):
-        return "nice"
-    if _MUST_HEADING.search(candidate):
-        return "must"
-    if _IGNORED_HEADING.search(candidate) or key is None:
-        return "ignore"
-    return None  # "Note: ..." inside a block is content, not a heading
-
-
 def _split_items(text: str, language: Language) -> list[str]:
     """Split a block line into items: on ";", on commas of a plain list, on sentences.
 
@@ -372,7 +318,7 @@ def _split_items(text: str, language: Language) -> list[str]:
     for part in parts:
         # Commas inside parentheses, or a list closed by "or", are one item
         # with alternatives ("scikit-learn, TensorFlow, or PyTorch").
-        outside_parentheses = re.sub(r"\([^)]*\)", "", part)
+        outside_parentheses = re.sub(r"\([^()]{0,200}\)", "", part)
         pieces = [piece.strip() for piece in outside_parentheses.split(",")]
         has_alternatives = re.search(r",\s*(?:or|или|and/or|and|и)\s", outside_parentheses, re.IGNORECASE)
         if len(pieces) > 2 and not has_alternatives and all(len(piece.split()) <= 4 for piece in pieces):
@@ -414,16 +360,3 @@ _RUSSIAN_ITEM_START = re.compile(
     r"высшее|образование)\b)",
     re.IGNORECASE,
 )
-
-
-def _requirement_sentences(text: str) -> list[str]:
-    """Requirements of a job written as prose: its sentences that ask for something."""
-    sentences = re.split(r"(?<=[.!?;])\s+", text.replace("\n", " "))
-    cue = re.compile(
-        r"experience|knowledge|skill|degree|licen|certif|abilit|proficien|familiar|expert|"
-        r"опыт|знани|умени|навык|образовани|владени",
-        re.IGNORECASE,
-    )
-    return [sentence.strip() for sentence in sentences if cue.search(sentence)] or [
-        sentence.strip() for sentence in sentences if sentence.strip()
-    ]

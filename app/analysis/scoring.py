@@ -2,20 +2,30 @@
 
 No model is involved, so the same CV and job give the same result every time,
 and text written to fool a model cannot move the score. The language model
-only explains these findings (see app/advice.py).
+only explains these findings (see app/llm/prompting.py).
 
-Score, version 1 (SCORE_VERSION):
-  every requirement counts with a weight: must-have 3, nice-to-have 1,
-  location 0.5; it earns its weight times 1 (met), 0.5 (partial) or 0 (missing);
-  score = round(100 * earned / total weight). A job with no requirement we
-  can read scores 0 and says so in a warning.
+Score, version 2 (SCORE_VERSION), out of 100, three parts:
+  requirements (weight REQUIREMENTS_PART): every requirement but the job's
+      title counts with a weight (must-have 3, nice-to-have 1, soft trait 1,
+      location 0.5) times its credit: the share of it the CV shows, so
+      "Docker, Kubernetes, AWS, Cloudflare" with three of four shown earns 0.75;
+  role (ROLE_PART): the job's title against the CV's own titles (its headline
+      and the titles of its dated roles);
+  field (FIELD_PART): the share of the job's vocabulary the CV uses, full
+      credit from FIELD_FULL_SHARE: the signal that a CV and a job are about
+      the same kind of work even when requirements are phrased differently.
+  A part that a job does not give (no title) is left out and the rest rescaled.
+  A job with no requirement we can read scores 0 and says so in a warning.
 Verdict:
   not_a_fit   a knock-out (a must-have years of experience, degree or licence
-              missing), or more than half of the must-haves missing,
-              or score < PARTIAL_FIT_MIN;
-  strong_fit  score >= STRONG_FIT_MIN and at most a fifth of the must-haves
-              missing;
+              missing), more than half of the must-haves missing, a score below
+              PARTIAL_FIT_MIN, or another field of work: the job's title not
+              among the CV's titles and less than FIELD_MIN_SHARE of its vocabulary;
+  strong_fit  score >= STRONG_FIT_MIN and at most a fifth of the must-haves missing;
   partial_fit otherwise.
+Version 1 scored the requirements alone, gave a requirement met, half or
+nothing, counted years of any work and read a job title anywhere in the CV:
+same-field pairs in English scored barely above cross-field ones (AUC 0.66).
 """
 
 from __future__ import annotations
@@ -23,18 +33,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from app.analysis.cv_sections import CORE_SECTIONS, DATE_RANGE, SectionHit, find_sections, line_sections
+from app.analysis.cv_sections import (
+    CORE_SECTIONS,
+    SOFT_SKILL_WORDS,
+    DatedRole,
+    SectionHit,
+    dated_roles,
+    find_sections,
+    line_sections,
+    merged_years,
+)
 from app.analysis.injection import InjectionFinding, find_injections
 from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
 from app.analysis.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
 
-SCORE_VERSION = "1.0"
+SCORE_VERSION = "2.0"
 STRONG_FIT_MIN = 70
 PARTIAL_FIT_MIN = 30
-MUST_WEIGHT, NICE_WEIGHT, LOCATION_WEIGHT = 3.0, 1.0, 0.5
+MUST_WEIGHT, NICE_WEIGHT, SOFT_WEIGHT, LOCATION_WEIGHT = 3.0, 1.0, 1.0, 0.5
 STATUS_VALUE = {"met": 1.0, "partial": 0.5, "missing": 0.0}
+# Relative weights of the three parts (tuned on half of the labelled pairs, see the README).
+REQUIREMENTS_PART, ROLE_PART, FIELD_PART = 5.0, 3.0, 3.0
+FIELD_FULL_SHARE = 0.4
+FIELD_MIN_SHARE = 0.15
+STRONG_MISSING_MAX = 0.4
 
 Verdict = str  # "strong_fit" | "partial_fit" | "not_a_fit"
 Status = str  # "met" | "partial" | "missing"
@@ -51,6 +75,25 @@ class RequirementMatch:
     missing_terms: tuple[str, ...] = ()
     # True when this gap alone rules the application out (see find_knockouts).
     knocks_out: bool = False
+    # The share of the requirement the CV shows, 0..1 (None: the status's value).
+    # "Docker, Kubernetes, AWS, Cloudflare" with three shown is 0.75.
+    coverage: float | None = None
+    # The requirement's own words that the CV does not show, as the job writes them.
+    missing_words: tuple[str, ...] = ()
+
+    @property
+    def credit(self) -> float:
+        return STATUS_VALUE[self.status] if self.coverage is None else self.coverage
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """The three parts of the score, each 0..1 (role None: the job gives no title)."""
+
+    requirements: float
+    role: float | None
+    field: float
+    field_share: float  # the raw share of the job's vocabulary found in the CV
 
 
 @dataclass(frozen=True)
@@ -67,6 +110,7 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     injections: list[InjectionFinding] = field(default_factory=list)
     score_version: str = SCORE_VERSION
+    score_parts: ScoreParts | None = None
 
     @property
     def missing_sections(self) -> list[str]:
@@ -83,8 +127,14 @@ class _CvLine:
     stems: frozenset[str]
 
 
+@dataclass(frozen=True)
+class _Role:
+    span: tuple[float, float]
+    stems: frozenset[str]
+
+
 class CvProfile:
-    """The CV prepared once for matching: its lines with their stems, years and degree."""
+    """The CV prepared once for matching: its lines, titles, dated roles, years and degree."""
 
     def __init__(self, text: str, today: dt.date) -> None:
         self.text = text
@@ -95,7 +145,10 @@ class CvProfile:
             frozenset().union(*(line.stems for line in self.lines)) if self.lines else frozenset()
         )
         self.language = detect_language(text)
-        self.years = estimate_years_of_experience(text, today)
+        roles = dated_roles(text, _year_value(today))
+        self.roles = [_Role((role.start, role.end), frozenset(content_stems(role.text))) for role in roles]
+        self.years = _years_from(roles, text)
+        self.titles = _cv_titles(text, roles)
         self.degree_level, self.degree_line = _degree_level(text)
 
     def best_line(self, wanted: Iterable[str]) -> tuple[str | None, frozenset[str]]:
@@ -108,6 +161,12 @@ class CvProfile:
             if len(hits) > len(best_hits):
                 best, best_hits = line, hits
         return (_clip(best.text) if best else None), best_hits
+
+    def years_in(self, field_stems: frozenset[str]) -> float:
+        """Years of the dated roles that name at least half of the field's words."""
+        needed = max(1, (len(field_stems) + 1) // 2)
+        spans = [role.span for role in self.roles if len(role.stems & field_stems) >= needed]
+        return round(merged_years(spans), 1)
 
 
 def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Analysis:
@@ -124,9 +183,10 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
     profile = CvProfile(clean_cv, today)
     requirements = extract_requirements(clean_job, detect_language(clean_job))
     matches = [match_requirement(requirement, profile) for requirement in requirements]
-    score = compute_score(matches)
+    parts = score_parts(matches, field_share(profile, clean_job))
+    score = combine_score(parts) if requirements else 0
     knockouts = find_knockouts(matches)
-    verdict = decide_verdict(score, matches, knockouts)
+    verdict = decide_verdict(score, matches, knockouts, parts)
 
     warnings = [finding.warning() for finding in cv_injections + job_injections]
     if not requirements:
@@ -144,6 +204,7 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
         cv_years=profile.years,
         warnings=warnings,
         injections=cv_injections + job_injections,
+        score_parts=parts,
     )
 
 
@@ -157,23 +218,61 @@ def match_requirement(requirement: Requirement, profile: CvProfile) -> Requireme
         return _match_language(requirement, profile)
     if requirement.kind == "role":
         return _match_role(requirement, profile)
+    if requirement.kind == "location":
+        return _match_location(requirement, profile)
+    if requirement.kind == "skill" and _NAMES_EDUCATION.search(requirement.text):
+        # "Профильное образование", "Education: high school": a degree in other words. Never a
+        # knock-out: the extractor did not read it as a degree requirement.
+        level = min((level for level, pattern in DEGREE_LEVELS if pattern.search(requirement.text)), default=1)
+        return _match_degree(replace(requirement, degree_level=level, equivalent_accepted=True), profile)
     return _match_terms(requirement, profile)
 
 
+_NAMES_EDUCATION = re.compile(r"\beducation\b|образовани", re.IGNORECASE)
+
+
+def _match_location(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
+    """A place is met by its city: "Москва, Волжская, Люблино" wants Moscow, not the street."""
+    place = requirement.text.removeprefix("Location:").strip()
+    city = re.split(r"[,;(]", place, maxsplit=1)[0]
+    match = _match_terms(replace(requirement, text=city or place), profile)
+    return replace(match, requirement=requirement)
+
+
+def _status(share: float) -> Status:
+    # Two of three words met; one of three is not enough for partial.
+    return "met" if share >= 0.66 else "partial" if share >= 0.34 else "missing"
+
+
 def _match_role(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
-    """The job's title against the CV's lines, word for word (no aggressive stemming)."""
-    wanted = title_words(requirement.text.removeprefix(ROLE_PREFIX)) - _ROLE_FILLER
+    """The job's title against the CV's own titles: its headline and its dated roles' titles.
+
+    Word for word (no aggressive stemming: an accountant is not an account
+    executive), in either language ("Python-разработчик" is a "Python developer").
+    A title met in a bullet ("worked with data scientists") is not a past role.
+    """
+    title = requirement.text.removeprefix(ROLE_PREFIX)
+    wanted = title_words(title) - _ROLE_FILLER
     if not wanted:
         return RequirementMatch(requirement, "missing", None)
     best_line, best_hits = None, frozenset()
-    for line in profile.lines:
-        hits = wanted & title_words(line.text)
+    for line in profile.titles:
+        hits = wanted & title_words(line)
         if len(hits) > len(best_hits):
-            best_line, best_hits = line.text, hits
+            best_line, best_hits = line, hits
     share = len(best_hits) / len(wanted)
-    status: Status = "met" if share >= 0.66 else "partial" if share >= 0.34 else "missing"
+    status = _status(share)
     evidence = _clip(best_line) if best_line and status != "missing" else None
-    return RequirementMatch(requirement, status, evidence, tuple(best_hits), tuple(wanted - best_hits))
+    missing = tuple(word for word in _display_words(title) if title_words(word) - best_hits)
+    return RequirementMatch(
+        requirement,
+        status,
+        evidence,
+        tuple(best_hits),
+        tuple(wanted - best_hits),
+        coverage=share,
+        missing_words=missing,
+    )
 
 
 def _match_terms(
@@ -182,7 +281,8 @@ def _match_terms(
     """Skill-like requirements: the share of the requirement's words found in the CV.
 
     A list of alternatives ("scikit-learn, TensorFlow, or PyTorch", "(e.g.
-    Python, Java)") is met by any one of them.
+    Python, Java)") is met by any one of them; a list of things all asked
+    ("Docker, Kubernetes, AWS, Cloudflare") is met in proportion.
     """
     head, alternatives = _split_alternatives(requirement.text)
     head_stems = [s for s in dict.fromkeys(content_stems(head)) if s not in ignore and s not in _GENERIC_STEMS]
@@ -195,63 +295,93 @@ def _match_terms(
     head_share = len(found_head) / len(head_stems) if head_stems else None
 
     if head_share is None and not alternative_stems:
-        return RequirementMatch(requirement, "missing", None)
+        return RequirementMatch(requirement, "missing", None, coverage=0.0)
     if alternative_stems:
-        alt_ok = bool(found_alternatives)
-        if head_share is None:
-            status = "met" if alt_ok else "missing"
-        elif alt_ok and head_share >= 0.5:
-            status = "met"
-        elif alt_ok or head_share >= 0.5:
-            status = "partial"
-        else:
-            status = "missing"
+        # The head of a list of alternatives names their kind ("Cloud platform (AWS, GCP, Azure)"):
+        # one alternative shown meets it; the head alone shows the kind, not the thing.
+        head = head_share or 0.0
+        share = 0.75 + 0.25 * head if found_alternatives else 0.5 * head
     else:
         assert head_share is not None
-        # Two of three words met; one of three is not enough for partial.
-        status = "met" if head_share >= 0.66 else "partial" if head_share >= 0.34 else "missing"
+        share = head_share
+    status = _status(share)
 
     wanted = found_head + [s for stems in found_alternatives for s in stems]
     evidence, _ = profile.best_line(wanted) if wanted and status != "missing" else (None, frozenset())
+    missing_stems = set(missing_head) | (
+        set() if found_alternatives else {s for stems in alternative_stems for s in stems}
+    )
     missing_terms = missing_head + ([] if found_alternatives else [s for stems in alternative_stems for s in stems])
-    return RequirementMatch(requirement, status, evidence, tuple(wanted), tuple(missing_terms))
+    shown_alternative = bool(found_alternatives)
+    missing_words = tuple(
+        word
+        for word in _display_words(requirement.text)
+        if (word_stems := frozenset(content_stems(word)) - _GENERIC_STEMS - ignore)
+        and word_stems <= missing_stems
+        # With an alternative shown, the head only named their kind ("Cloud platform (AWS, GCP)").
+        and not shown_alternative
+    )
+    return RequirementMatch(
+        requirement,
+        status,
+        evidence,
+        tuple(wanted),
+        tuple(missing_terms),
+        coverage=round(share, 3),
+        missing_words=missing_words,
+    )
 
 
 def _match_years(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
-    """Years asked against years the CV shows, and the field of those years."""
+    """Years asked against years the CV shows in that field, counted from its dated roles.
+
+    "3+ years of accounts payable experience" counts the roles whose text names
+    accounts payable; a requirement that names no field counts all work.
+    Only too few years of any work is a knock-out: years in a neighbouring
+    field are a gap to explain, not a reason to stop reading.
+    """
     asked = requirement.years or 0.0
-    if profile.years is None:
-        years_status: Status = "missing"
-    elif profile.years >= asked:
-        years_status = "met"
-    elif profile.years >= asked * 0.6:
-        years_status = "partial"
-    else:
-        years_status = "missing"
-    # "3+ years of experience in machine learning": the years must be in that field.
     field_match = _match_terms(requirement, profile, ignore=_YEARS_WORDS)
-    if field_match.status == "missing" and field_match.missing_terms:
-        status = "missing" if years_status != "met" or len(field_match.missing_terms) > 1 else "partial"
-    elif field_match.status == "partial":
-        status = "partial" if years_status == "met" else "missing"
+    field_stems = frozenset(field_match.matched_terms) | frozenset(field_match.missing_terms)
+    total_status = _years_status(profile.years, asked)
+    if not field_stems:
+        years, status = profile.years, total_status
     else:
-        status = years_status
-    years_text = f"{profile.years:g} years of experience" if profile.years is not None else None
+        years = profile.years_in(field_stems) if profile.roles else None
+        if not years and field_match.status == "met" and not profile.roles:
+            years = profile.years  # no dated roles, but the field is named: trust a stated figure
+        status = _years_status(years, asked)
+    coverage = min(1.0, (years or 0.0) / asked) if asked else STATUS_VALUE[status]
+    if field_stems:
+        in_all = f" (of {profile.years:g} in all)" if profile.years and profile.years != years else ""
+        years_text = f"{years:g} years of experience in roles that name it{in_all}" if years else None
+    else:
+        years_text = f"{years:g} years of experience" if years is not None else None
     evidence = field_match.evidence or years_text
     if years_text and field_match.evidence:
         evidence = f"{years_text}; {field_match.evidence}"
-    # Only too few years rules a CV out; years in a neighbouring field are a gap to explain.
     return RequirementMatch(
         requirement,
         status,
         evidence,
         field_match.matched_terms,
         field_match.missing_terms,
-        knocks_out=requirement.must and years_status == "missing",
+        knocks_out=requirement.must and total_status == "missing",
+        coverage=round(coverage, 3),
+        missing_words=field_match.missing_words,
     )
 
 
+def _years_status(years: float | None, asked: float) -> Status:
+    if years is None or (years <= 0 and asked > 0):
+        return "missing"
+    if years >= asked:
+        return "met"
+    return "partial" if years >= asked * 0.6 else "missing"
+
+
 def _match_degree(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
+    """The level of the highest degree, then its field: "degree in Accounting" wants accounting studied."""
     asked = requirement.degree_level or 2
     have = profile.degree_level
     if have >= asked:
@@ -260,11 +390,19 @@ def _match_degree(requirement: Requirement, profile: CvProfile) -> RequirementMa
         status = "partial"
     else:
         status = "missing"
+    knocks_out = requirement.must and status == "missing" and not requirement.equivalent_accepted
+    field_words = _degree_field(requirement.text)
+    missing_words: tuple[str, ...] = ()
+    if status == "met" and field_words and not (field_words & profile.stems):
+        # The level is there, the subject is not: "BS in Nursing" against a BS in Computer Science.
+        status = "partial"
+        missing_words = tuple(word for word in _display_words(requirement.text) if stem_set(word) & field_words)
     return RequirementMatch(
         requirement,
         status,
         profile.degree_line if have else None,
-        knocks_out=requirement.must and status == "missing" and not requirement.equivalent_accepted,
+        knocks_out=knocks_out,
+        missing_words=missing_words,
     )
 
 
@@ -284,7 +422,8 @@ def _match_language(requirement: Requirement, profile: CvProfile) -> Requirement
     if (profile.language == "en" and "english" in names) or (profile.language == "ru" and "russian" in names):
         language_name = "English" if profile.language == "en" else "Russian"
         return RequirementMatch(requirement, "met", f"(the CV itself is written in {language_name})")
-    return RequirementMatch(requirement, "missing", None, (), tuple(names))
+    missing = tuple(word for word in _display_words(requirement.text) if stem_set(word) & set(names))
+    return RequirementMatch(requirement, "missing", None, (), tuple(names), missing_words=missing)
 
 
 _CEFR = {"a1": 1, "a2": 2, "b1": 3, "b2": 4, "c1": 5, "c2": 6}
@@ -311,20 +450,78 @@ def language_level(text: str) -> int | None:
     return None
 
 
+def requirement_weight(requirement: Requirement) -> float:
+    """How much one requirement counts in the requirements part of the score."""
+    if requirement.kind == "location":
+        return LOCATION_WEIGHT
+    if not requirement.must:
+        return NICE_WEIGHT
+    if is_soft_trait(requirement):
+        # "Внимательность", "team player": CVs rarely list them and they tell
+        # nothing about the field; they count like a nice-to-have.
+        return SOFT_WEIGHT
+    return MUST_WEIGHT
+
+
+_MORE_SOFT_TRAITS = re.compile(
+    r"attention to detail|detail[- ]oriented|self[- ]starter|work ethic|motivated|multi-?task\w*|proactive|"
+    r"positive attitude|punctual\w*|flexib\w*|reliab\w*|storytelling|desire to learn|eager\w* to learn|"
+    r"(?:умени\w* )?работ\w* в команде|желани\w* (?:учиться|развиваться|работать)|грамотн\w*|доброжелательн\w*|"
+    r"аккуратн\w*|усидчив\w*|порядочн\w*|честн\w*|нацеленн\w* на результат|умени\w* работать",
+    re.IGNORECASE,
+)
+
+
+def is_soft_trait(requirement: Requirement) -> bool:
+    """A must-have that names only personal qualities ("Коммуникабельность", "strong communication skills")."""
+    if requirement.kind != "skill":
+        return False
+    rest = _MORE_SOFT_TRAITS.sub(" ", SOFT_SKILL_WORDS.sub(" ", requirement.text))
+    if rest == requirement.text:
+        return False
+    return not [s for s in content_stems(rest) if s not in _GENERIC_STEMS and s not in _TRAIT_FILLER]
+
+
 def compute_score(matches: list[RequirementMatch]) -> int:
-    """Score version 1: weighted share of requirements met (see the module docstring)."""
+    """The requirements part alone, 0..100: weighted credit of every requirement but the title."""
+    share = _requirements_share([m for m in matches if m.requirement.kind != "role"])
+    return round(100 * share) if share is not None else 0
+
+
+def _requirements_share(matches: list[RequirementMatch]) -> float | None:
     total = earned = 0.0
     for match in matches:
-        weight = (
-            LOCATION_WEIGHT
-            if match.requirement.kind == "location"
-            else MUST_WEIGHT
-            if match.requirement.must
-            else NICE_WEIGHT
-        )
+        weight = requirement_weight(match.requirement)
         total += weight
-        earned += weight * STATUS_VALUE[match.status]
-    return round(100 * earned / total) if total else 0
+        earned += weight * match.credit
+    return earned / total if total else None
+
+
+def field_share(profile: CvProfile, job_text: str) -> float:
+    """The share of the job's distinct content words that the CV uses too."""
+    job_stems = stem_set(job_text)
+    return len(job_stems & profile.stems) / len(job_stems) if job_stems else 0.0
+
+
+def score_parts(matches: list[RequirementMatch], share_of_vocabulary: float) -> ScoreParts:
+    """The three parts of score version 2 (see the module docstring)."""
+    roles = [m for m in matches if m.requirement.kind == "role"]
+    requirements = _requirements_share([m for m in matches if m.requirement.kind != "role"])
+    return ScoreParts(
+        requirements=requirements if requirements is not None else 0.0,
+        role=roles[0].credit if roles else None,
+        field=min(1.0, share_of_vocabulary / FIELD_FULL_SHARE),
+        field_share=round(share_of_vocabulary, 3),
+    )
+
+
+def combine_score(parts: ScoreParts) -> int:
+    """Score version 2: the weighted parts, rescaled over the parts the job gives."""
+    weighted = [(REQUIREMENTS_PART, parts.requirements), (FIELD_PART, parts.field)]
+    if parts.role is not None:
+        weighted.append((ROLE_PART, parts.role))
+    total = sum(weight for weight, _ in weighted)
+    return round(100 * sum(weight * value for weight, value in weighted) / total)
 
 
 def find_knockouts(matches: list[RequirementMatch]) -> list[str]:
@@ -340,34 +537,29 @@ def find_knockouts(matches: list[RequirementMatch]) -> list[str]:
     return knockouts
 
 
-def decide_verdict(score: int, matches: list[RequirementMatch], knockouts: list[str]) -> Verdict:
-    musts = [match for match in matches if match.requirement.must]
-    missing_share = sum(match.status == "missing" for match in musts) / len(musts) if musts else 0.0
-    if knockouts or missing_share > 0.5 or score < PARTIAL_FIT_MIN:
+def other_field(parts: ScoreParts | None) -> bool:
+    """The CV and the job are about different work: the title is not the CV's and the vocabulary barely meets."""
+    if parts is None:
+        return False
+    return (parts.role is None or parts.role < 0.34) and parts.field_share < FIELD_MIN_SHARE
+
+
+def decide_verdict(
+    score: int, matches: list[RequirementMatch], knockouts: list[str], parts: ScoreParts | None = None
+) -> Verdict:
+    musts = [m for m in matches if m.requirement.must and not is_soft_trait(m.requirement)]
+    missing_share = sum(m.status == "missing" for m in musts) / len(musts) if musts else 0.0
+    # Someone who has held this very job is not ruled out by the posting's wish list alone.
+    held_the_job = parts is not None and parts.role is not None and parts.role >= 0.99
+    if knockouts or score < PARTIAL_FIT_MIN or other_field(parts) or (missing_share > 0.5 and not held_the_job):
         return "not_a_fit"
-    if score >= STRONG_FIT_MIN and missing_share <= 0.2:
+    if score >= STRONG_FIT_MIN and missing_share <= STRONG_MISSING_MAX:
         return "strong_fit"
     return "partial_fit"
 
 
 # --- years of experience -------------------------------------------------
 
-_MONTHS = {
-    **{
-        name: number
-        for number, name in enumerate(
-            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
-        )
-    },
-    **{
-        name: number
-        for number, name in enumerate(
-            ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"], start=1
-        )
-    },
-    "май": 5,
-}
-_NOT_WORK_SECTIONS = frozenset({"education", "certifications", "projects", "languages"})
 _STATED_YEARS = (
     re.compile(r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:years?|yrs?)(?:\s+of)?(?:\s+\w+){0,3}?\s+experience", re.IGNORECASE),
     re.compile(r"experience\s*(?:of|:)?\s*(\d+(?:[.,]\d)?)\s*\+?\s*years?", re.IGNORECASE),
@@ -375,11 +567,10 @@ _STATED_YEARS = (
         r"опыт\w* работы:?\s*(?:более\s+|свыше\s+)?(\d+)\s*(?:лет|года|год)(?:\s*(\d+)\s*месяц)?", re.IGNORECASE
     ),
 )
-_EDUCATION_LINE = re.compile(
-    r"universit|college|school|academy|institute|bachelor|master|ph\.?d|b\.?sc|m\.?sc|degree|gpa|coursework|"
-    r"университет|институт|академи|колледж|техникум|образовани|факультет|диплом",
-    re.IGNORECASE,
-)
+
+
+def _year_value(today: dt.date) -> float:
+    return today.year + (today.month - 1) / 12
 
 
 def estimate_years_of_experience(text: str, today: dt.date) -> float | None:
@@ -389,24 +580,11 @@ def estimate_years_of_experience(text: str, today: dt.date) -> float | None:
     ("6 years of experience") and dated jobs exist, the larger is taken: CVs
     often leave early jobs undated but never invent dates.
     """
-    intervals: list[tuple[float, float]] = []
-    for line, section in zip(text.splitlines(), line_sections(text), strict=True):
-        if section in _NOT_WORK_SECTIONS or _EDUCATION_LINE.search(line):
-            continue
-        for match in DATE_RANGE.finditer(line):
-            start = _month_value(
-                match.group("start_month"), match.group("start_numeric_month"), int(match.group("start")), 1
-            )
-            if match.group("open"):
-                end = today.year + (today.month - 1) / 12
-            else:
-                end = _month_value(
-                    match.group("end_month"), match.group("end_numeric_month"), int(match.group("end")), 12
-                )
-            if end >= start:
-                intervals.append((start, end))
-    dated = _merged_length(intervals) if intervals else None
+    return _years_from(dated_roles(text, _year_value(today)), text)
 
+
+def _years_from(roles: list[DatedRole], text: str) -> float | None:
+    dated = merged_years([(role.start, role.end) for role in roles]) if roles else None
     stated: float | None = None
     for pattern in _STATED_YEARS:
         for match in pattern.finditer(text):
@@ -419,32 +597,48 @@ def estimate_years_of_experience(text: str, today: dt.date) -> float | None:
     return round(max(candidates), 1) if candidates else None
 
 
-def _month_value(month_word: str | None, numeric_month: str | None, year: int, default_month: int) -> float:
-    month = default_month
-    if numeric_month:
-        month = int(numeric_month[:-1]) or default_month
-    elif month_word:
-        month = _MONTHS.get(month_word.strip().lower()[:3], default_month)
-    # An end month counts in full: "Jan 2020 - Dec 2020" is one year.
-    return year + (month - 1) / 12 + (1 / 12 if default_month == 12 else 0)
+_TITLE_KEY = re.compile(
+    r"^(?:ищет работу на должность|желаемая должность|последняя/нынешняя должность|должность|"
+    r"position|title|desired position|objective)\s*:\s*(.+)$",
+    re.IGNORECASE,
+)
 
 
-def _merged_length(intervals: list[tuple[float, float]]) -> float:
-    total = 0.0
-    current_start, current_end = None, None
-    for start, end in sorted(intervals):
-        if current_end is None or start > current_end:
-            if current_end is not None and current_start is not None:
-                total += current_end - current_start
-            current_start, current_end = start, end
-        else:
-            current_end = max(current_end, end)
-    if current_end is not None and current_start is not None:
-        total += current_end - current_start
-    return total
+def _cv_titles(text: str, roles: list[DatedRole]) -> list[str]:
+    """The CV's own titles: its first lines (name and headline), keyed titles, its dated roles' titles."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    titles = lines[:3]
+    titles += [match.group(1) for line in lines if (match := _TITLE_KEY.match(line))]
+    for role in roles:
+        titles += role.title_lines
+    # Undated entries of the work history ("Software Engineering Intern at X (Summer 2023)").
+    titles += [
+        line.strip()
+        for line, section in zip(text.splitlines(), line_sections(text), strict=True)
+        if section == "experience" and line.strip() and not _BULLET_LINE.match(line) and len(line.split()) <= 10
+    ]
+    return titles
+
+
+_BULLET_LINE = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
 
 
 # --- degree ----------------------------------------------------------------
+
+_DEGREE_WORDS = stem_set(
+    "degree degrees bachelor bachelors master masters phd doctorate doctoral bs ba ms ma bsc msc mba b.s m.s b.a "
+    "m.a diploma associate associates graduate accredited college university school higher education high "
+    "baccalaureate arts science sciences level completed four-year four program programs field fields discipline "
+    "disciplines major area study studies "
+    "высшее высшего образование образования среднее профессиональное специальное бакалавр бакалавриат магистр "
+    "магистратура специалитет диплом неоконченное вуз вуза направлению специальности специальность"
+)
+
+
+def _degree_field(text: str) -> frozenset[str]:
+    """The subject a degree requirement names ("in Accounting or Finance"), as stems; empty when none."""
+    return frozenset(s for s in content_stems(text) if s not in _DEGREE_WORDS and s not in _GENERIC_STEMS)
+
 
 _INCOMPLETE_DEGREE = re.compile(
     r"неоконченное высшее|incomplete|unfinished|not completed|in progress|expected 20\d\d", re.IGNORECASE
@@ -516,9 +710,45 @@ _GENERIC_STEMS = frozenset(
         "удостоверение",
         "хорошее",
         "отличное",
+        "выше",
+        "ниже",
+        "обязателен",
+        "обязательно",
+        "уровне",
+        "уровень",
+        "уверенного",
+        "базовое",
+        "базовые",
+        "базовых",
     )
-)
+) | frozenset({"i", "ii", "iii", "iv", "v", "vi"})
 _ROLE_FILLER = title_words("role position job")
+_TRAIT_FILLER = stem_set(
+    "skills skill excellent strong good высокая высокий хорошие навыки умение способность качества"
+)
+
+
+def _display_words(text: str) -> list[str]:
+    """The items of a requirement as the job writes them, without filler ("Experience with Docker" -> "Docker")."""
+    pieces = re.split(r"[,;:()/]|\band\b|\bor\b|\band/or\b|\bи\b|\bили\b|\bлибо\b", text, flags=re.IGNORECASE)
+    items: list[str] = []
+    for piece in pieces:
+        words = piece.split()
+        while words and _is_filler(words[0]):
+            words.pop(0)
+        while words and _is_filler(words[-1]):
+            words.pop()
+        item = " ".join(words).strip(" .-–—")
+        if item and item not in items:
+            items.append(item)
+    return items
+
+
+def _is_filler(word: str) -> bool:
+    stems = stem_set(word)
+    return not stems or stems <= _GENERIC_STEMS or stems <= _YEARS_WORDS
+
+
 _LANGUAGE_STEMS = frozenset(
     stem(word)
     for word in (

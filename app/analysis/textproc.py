@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from app.analysis.aliases import PHRASE_VARIANTS, RUSSIAN_WORDS, TOKEN_ALIASES
+
 Language = str  # "en" | "ru"
 
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -21,84 +23,25 @@ _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 # Node.js, 1С:Бухгалтерия is split at the colon on purpose ("1с", "бухгалтерия").
 _TOKEN = re.compile(r"\.?[^\W_][\w+#]*(?:[.\-][^\W_][\w+#]*)*")
 
-# Multi-word names and spellings folded into one canonical token before
-# tokenising. These are spelling variants of the same thing, not a list of
-# what a job may ask for: the analysis still finds requirements in the job's
-# own text.
-_PHRASE_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), canonical)
-    for pattern, canonical in (
-        (r"\bgoogle cloud(?: platform)?\b", " gcp "),
-        (r"\bamazon web services\b", " aws "),
-        (r"\bmicrosoft azure\b", " azure "),
-        (r"\bmachine[- ]learning\b", " ml "),
-        (r"\bmachine[- ]learning operations\b", " mlops "),
-        (r"\bdeep[- ]learning\b", " deeplearning "),
-        (r"\bnatural language processing\b", " nlp "),
-        (r"\bartificial intelligence\b", " ai "),
-        (r"\bci\s*/\s*cd\b", " cicd "),
-        (r"\bcontinuous (?:integration|delivery|deployment)\b", " cicd "),
-        (r"\bscikit[- ]learn\b", " sklearn "),
-        (r"\bnode(?:\.js|js)?\b", " nodejs "),
-        (r"\b(?:react(?:\.js|js))\b", " react "),
-        (r"\bvue(?:\.js|js)\b", " vue "),
-        (r"\bnext(?:\.js|js)\b", " nextjs "),
-        (r"\btcp\s*/\s*ip\b", " tcpip "),
-        (r"\ba\s*/\s*b[- ]test", " abtest"),
-        (r"\bpub\s*/\s*sub\b", " pubsub "),
-        (r"\bms[ -]excel\b|\bmicrosoft excel\b|\bэксель\b", " excel "),
-        (r"\bms[ -]office\b|\bmicrosoft office\b", " office "),
-        (r"(?<![\w])1[сc](?![\w])", " 1c "),
-        (r"\bactive directory\b", " activedirectory "),
-        (r"\bpower ?bi\b", " powerbi "),
-        (r"\bsql server\b|\bmssql\b|\bms sql\b", " mssql "),
-        (r"\bbig[- ]data\b", " bigdata "),
-        (r"\bgithub actions\b", " githubactions "),
-        (r"\bhugging ?face\b", " huggingface "),
-        (r"\bvisual basic\b", " vb "),
-        (r"\bc\s*\+\+", " cpp "),
-        (r"\bc\s*#", " csharp "),
-    )
-)
 
-# Single-token spellings of the same thing.
-_TOKEN_ALIASES: dict[str, str] = {
-    "k8s": "kubernetes",
-    "postgres": "postgresql",
-    "psql": "postgresql",
-    "golang": "go",
-    "js": "javascript",
-    "ecmascript": "javascript",
-    "ts": "typescript",
-    "py": "python",
-    "tf": "tensorflow",
-    "sklearn": "sklearn",
-    "gke": "kubernetes",
-    "eks": "kubernetes",
-    "mongo": "mongodb",
-    "ml": "ml",
-    "ai": "ai",
-    "ehr": "ehr",
-    "emr": "ehr",
-    "rn": "rn",
-    "bsn": "bsn",
-    "reactjs": "react",
-    "nodejs": "nodejs",
-    ".net": "dotnet",
-    "asp.net": "dotnet",
-    "dotnet": "dotnet",
-    "gcp": "gcp",
-    "amazon": "aws",
-    "ms": "microsoft",
-    "англ": "english",
-    "английский": "english",
-    "английского": "english",
-    "английским": "english",
-    "английском": "english",
-    "русский": "russian",
-    "русского": "russian",
-    "eng": "english",
-}
+# Names of the same thing (aliases.py) folded in one pass: one alternation of
+# every phrase pattern, each in its own group so the match says which concept it is.
+def _phrase_pattern() -> re.Pattern[str]:
+    # Branches grouped by their first character behind one look-ahead each, and
+    # one word-start check in front: the pattern costs little where nothing matches.
+    by_first: dict[str, list[str]] = {}
+    for index, (variant, _) in enumerate(PHRASE_VARIANTS):
+        first = variant.removeprefix("(?-i:").removeprefix("\\")[0].lower()
+        by_first.setdefault(first, []).append(f"(?P<a{index}>{variant})")
+    groups = [f"(?={re.escape(first)})(?:{'|'.join(branches)})" for first, branches in by_first.items()]
+    return re.compile(r"(?<![\w.+#])(?:" + "|".join(groups) + r")(?![\w+#])", re.IGNORECASE)
+
+
+_PHRASE_PATTERN = _phrase_pattern()
+_PHRASE_CANONICAL = {f"a{index}": canonical for index, (_, canonical) in enumerate(PHRASE_VARIANTS)}
+_TOKEN_ALIASES: dict[str, str] = {**TOKEN_ALIASES, "ms": "microsoft"}
+# A version glued to a name ("Python3", "HTML5", hh.ru's "Git1") is the name.
+_TRAILING_VERSION = re.compile(r"^([^\W\d_]{3,}?)\d{1,2}$")
 
 # Function words and the filler of requirement phrasing ("strong knowledge
 # of", "опыт работы с"): words that never name a skill on their own.
@@ -145,10 +88,10 @@ def detect_language(text: str) -> Language:
 
 def fold_aliases(text: str) -> str:
     """Lower-case the text and fold multi-word spellings into canonical tokens."""
-    folded = text.lower().replace("ё", "е")
-    for pattern, canonical in _PHRASE_ALIASES:
-        folded = pattern.sub(canonical, folded)
-    return folded
+    folded = text.replace("ё", "е").replace("Ё", "Е")
+    # Case matters for a few abbreviations ("IT", "AP"), so fold before lower-casing.
+    folded = _PHRASE_PATTERN.sub(lambda match: f" {_PHRASE_CANONICAL[match.lastgroup or '']} ", folded)
+    return folded.lower()
 
 
 @lru_cache(maxsize=4)
@@ -166,13 +109,36 @@ def stem(token: str) -> str:
     token = _TOKEN_ALIASES.get(token, token)
     if not token.isalpha():
         return token
-    language: Language = "ru" if _CYRILLIC.search(token) else "en"
-    return _stemmer(language).stemWord(token)
+    if _CYRILLIC.search(token):
+        russian = _stemmer("ru").stemWord(token)
+        canonical = _russian_aliases().get(russian)
+        # "Разработчик" is "developer": the English canonical token, stemmed as English.
+        return _stemmer("en").stemWord(canonical) if canonical else russian
+    return _stemmer("en").stemWord(token)
+
+
+@lru_cache(maxsize=1)
+def _russian_aliases() -> dict[str, str]:
+    """Stem of each Russian alias word -> its canonical token, so every inflection folds."""
+    return {_stemmer("ru").stemWord(word.replace("ё", "е")): canonical for word, canonical in RUSSIAN_WORDS}
 
 
 def raw_tokens(text: str) -> list[str]:
-    """Lower-case tokens of the text after alias folding (no stemming, no stop-word removal)."""
-    return [_TOKEN_ALIASES.get(t, t) for t in _TOKEN.findall(fold_aliases(text))]
+    """Lower-case tokens of the text after alias folding (no stemming, no stop-word removal).
+
+    Hyphenated words count as their parts ("Python-разработчик" is "python" and
+    "разработчик"), and a version glued to a name is dropped ("Python3").
+    """
+    tokens: list[str] = []
+    for token in _TOKEN.findall(fold_aliases(text)):
+        parts = token.split("-") if "-" in token.strip("-") else [token]
+        for part in parts:
+            if not part:
+                continue
+            versioned = _TRAILING_VERSION.match(part)
+            part = versioned.group(1) if versioned else part
+            tokens.append(_TOKEN_ALIASES.get(part, part))
+    return tokens
 
 
 _NUMBER_LIKE = re.compile(r"^[\d.,+%]+$")
@@ -223,7 +189,8 @@ def light_stem(token: str) -> str:
     """
     token = _TOKEN_ALIASES.get(token, token)
     if _CYRILLIC.search(token):
-        return stem(token)
+        canonical = _russian_aliases().get(_stemmer("ru").stemWord(token))
+        return light_stem(canonical) if canonical else stem(token)
     if len(token) > 4 and token.endswith("ies"):
         return token[:-3] + "y"
     if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):

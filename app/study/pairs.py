@@ -60,3 +60,53 @@ def load_pairs(path: Path) -> list[Pair]:
                 f"{path}: pair #{index + 1} needs id, cv, job and a label of high, medium or low."
             ) from None
     return pairs
+
+
+# The label of a same-field / cross-field pair set (tests/field_pairs.json).
+FIELD_LABELS = ("same", "cross")
+
+
+@dataclass(frozen=True)
+class FieldPair:
+    """A CV and a job labelled by hand as the same field of work or not."""
+
+    id: str
+    lang: str
+    cv_path: Path
+    job_path: Path
+    field: str  # "same" | "cross"
+    note: str | None = None
+
+
+def load_field_pairs(path: Path) -> list[FieldPair]:
+    """Every pair of a same/cross-field file ({"pairs": [{id, lang, cv, job, field}]}), paths made absolute."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such field-pairs file; give the path of a field-pairs JSON file.") from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: not a readable JSON field-pairs file ({error}).") from None
+    entries = data.get("pairs") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise InputError(f'{path}: expected a "pairs" list of {{id, lang, cv, job, field}} objects.')
+    base = Path(path).resolve().parent
+    pairs: list[FieldPair] = []
+    for index, entry in enumerate(entries):
+        try:
+            if entry["field"] not in FIELD_LABELS or entry["lang"] not in ("en", "ru"):
+                raise KeyError("field")
+            pairs.append(
+                FieldPair(
+                    id=str(entry["id"]),
+                    lang=entry["lang"],
+                    cv_path=base / entry["cv"],
+                    job_path=base / entry["job"],
+                    field=entry["field"],
+                    note=entry.get("note"),
+                )
+            )
+        except (KeyError, TypeError):
+            raise InputError(
+                f'{path}: pair #{index + 1} needs id, cv, job, lang ("en" or "ru") and a field of "same" or "cross".'
+            ) from None
+    return pairs
