@@ -154,7 +154,7 @@ def test_ranking_page_ranks_jobs_and_a_row_click_opens_that_report(app_url: str)
             expect(page.get_by_text(re.compile(r"Generation speed: \d+(\.\d+)? tok/s"))).to_be_visible()
             expect(page.get_by_role("button", name="Download the ranking (JSON)")).to_be_visible()
             cells = table.locator('[role="gridcell"]').all_inner_texts()
-            assert cells[:5] == ["1", "job 2 (pasted)", "Frontend Engineer", "strong fit", "81"]
+            assert cells[:4] == ["1", "job 2 (pasted)", "Frontend Engineer", "strong fit"]
 
             # A click on the third row's selection box opens that job's full report instead.
             grid = table.bounding_box()

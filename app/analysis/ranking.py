@@ -10,7 +10,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.analysis.scoring import Analysis, RequirementMatch, compute_score, decide_verdict, find_knockouts
+from app.analysis.scoring import (
+    Analysis,
+    RequirementMatch,
+    combine_score,
+    compute_score,
+    decide_verdict,
+    find_knockouts,
+    score_parts,
+)
 from app.analysis.textproc import surface_forms
 
 # Best first, for ties on the score.
@@ -135,8 +143,7 @@ def gaps(analysis: Analysis) -> list[Gap]:
         if match.status == "met" or match.requirement.kind in _NOT_A_GAP_KINDS:
             continue
         closed = [_as_met(m) if i == index else m for i, m in enumerate(analysis.matches)]
-        score_after = compute_score(closed)
-        verdict_after = decide_verdict(score_after, closed, find_knockouts(closed))
+        score_after, verdict_after = _rescored(analysis, closed)
         verdict_gain = _VERDICT_ORDER[analysis.verdict] - _VERDICT_ORDER[verdict_after]
         gap = Gap(
             requirement=match.requirement.text,
@@ -183,7 +190,9 @@ def shared_gaps(named: Sequence[tuple[str, Analysis]], *, min_jobs: int = 2, lim
                     continue  # only words the job wrote out: stems alone are not readable
                 spelling = forms[term]
                 spellings.setdefault(term, Counter())[spelling] += 1
-                if _names_something(spelling, first=text.lstrip(_BULLETS).startswith(spelling)):
+                # A capital that opens a long requirement is grammar; a one- or two-word item is a name.
+                opens_a_sentence = text.lstrip(_BULLETS).startswith(spelling) and len(text.split()) > 2
+                if _names_something(spelling, first=opens_a_sentence):
                     named_somewhere.add(term)
                 seen_here[term] = seen_here.get(term, False) or match.requirement.must
         for term, must in seen_here.items():
@@ -213,8 +222,18 @@ def _names_something(spelling: str, *, first: bool) -> bool:
     return spelling[0].isupper() and not first
 
 
+def _rescored(analysis: Analysis, matches: list[RequirementMatch]) -> tuple[int, str]:
+    """The score and verdict the analysis would give with these matches, everything else as it was."""
+    if analysis.score_parts is None:  # an Analysis built without its parts (tests, older callers)
+        score = compute_score(matches)
+        return score, decide_verdict(score, matches, find_knockouts(matches))
+    parts = score_parts(matches, analysis.score_parts.field_share)
+    score = combine_score(parts)
+    return score, decide_verdict(score, matches, find_knockouts(matches), parts)
+
+
 def _as_met(match: RequirementMatch) -> RequirementMatch:
-    return replace(match, status="met", knocks_out=False, missing_terms=())
+    return replace(match, status="met", knocks_out=False, missing_terms=(), coverage=None, missing_words=())
 
 
 def _is_knockout(match: RequirementMatch) -> bool:

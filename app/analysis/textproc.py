@@ -163,16 +163,17 @@ def surface_forms(text: str) -> dict[str, str]:
     Cloud": a stem found by the analysis, shown as the job spelled it.
     """
     forms: dict[str, str] = {}
-    rest = text
-    for pattern, canonical in _PHRASE_ALIASES:
-        for match in pattern.finditer(rest):
-            forms.setdefault(stem(canonical.strip()), match.group(0).strip())
-        rest = pattern.sub(" ", rest)
-    for token in _TOKEN.findall(rest):
-        folded = token.lower().replace("ё", "е")
-        folded = _TOKEN_ALIASES.get(folded, folded)
-        if not is_stopword(folded):
-            forms.setdefault(stem(folded), token)
+    for match in _PHRASE_PATTERN.finditer(text):
+        canonical = _PHRASE_CANONICAL[match.lastgroup or ""].strip()
+        forms.setdefault(stem(_TOKEN_ALIASES.get(canonical, canonical)), match.group(0).strip())
+    for token in _TOKEN.findall(_PHRASE_PATTERN.sub(" ", text)):
+        for part in token.split("-") if "-" in token.strip("-") else [token]:
+            versioned = _TRAILING_VERSION.match(part)
+            part = versioned.group(1) if versioned else part
+            folded = part.lower().replace("ё", "е")
+            folded = _TOKEN_ALIASES.get(folded, folded)
+            if part and not is_stopword(folded):
+                forms.setdefault(stem(folded), part)
     return forms
 
 
