@@ -32,6 +32,10 @@ class ModelNotFoundError(ModelError):
     """No model matches the given name or path."""
 
 
+class ServerError(ModelError):
+    """No model server answers, or one answers in a way we cannot use (server backend)."""
+
+
 class ModelLoadError(ModelError):
     """llama.cpp refused to load the model file."""
 

@@ -1,26 +1,33 @@
 """One analysis end to end: documents in, a Report out, advice streamed on the way.
 
 The CLI and the Streamlit app both call `run_analysis`; neither holds prompt
-or model logic of its own.
+or model logic of its own. The model runs in this process (settings.backend
+"local") or on OpenAI-compatible servers ("server"): the prompt, the checks of
+the answer and the report are the same; only the model call differs.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.analysis.documents import Document
 from app.analysis.scoring import Analysis, analyze
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.advice_checks import advice_warnings
-from app.llm.engine import Decoding, Engine, GenerationMetrics, LoadSettings, get_engine
+from app.llm.base import Decoding, GenerationMetrics, ModelEngine
+from app.llm.engine import Engine, LoadSettings, get_engine
 from app.llm.prompting import CV_FENCE_END, answer_start, fit_prompt
+from app.llm.server import ServerEngine, get_server_engine
 from app.report import ModelInfo, Report
 from app.settings import Settings
 
 # Tokens kept free besides max_tokens: the chat template's closing tokens.
 _CONTEXT_MARGIN = 16
+# A bearer token for model servers that want one (llama-cpp-python's --api_key, vLLM's --api-key).
+API_KEY_ENV = "CV_ENHANCER_API_KEY"
 
 
 def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
@@ -41,6 +48,23 @@ def load_engine(settings: Settings) -> Engine:
     return get_engine(model, load_settings_for(model, settings))
 
 
+def server_engine(settings: Settings) -> ServerEngine:
+    """The engine that sends these settings' calls to settings.server_urls (shared while they stay the same)."""
+    return get_server_engine(
+        settings.server_urls,
+        settings.model,
+        chat_format=settings.chat_format,
+        n_ctx=settings.ctx,
+        read_timeout_s=settings.server_timeout_s,
+        api_key=os.environ.get(API_KEY_ENV) or None,
+    )
+
+
+def model_engine(settings: Settings) -> ModelEngine:
+    """The engine of settings.backend: the local model (loaded once) or the servers."""
+    return server_engine(settings) if settings.backend == "server" else load_engine(settings)
+
+
 @dataclass(frozen=True)
 class AdvicePrompt:
     """The exact text the model continues, and what came with it."""
@@ -54,7 +78,7 @@ class AdvicePrompt:
 
 
 def build_advice_prompt(
-    engine: Engine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
+    engine: ModelEngine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
 ) -> AdvicePrompt:
     """The prompt for the advice, trimmed to the context window, in the model's chat format."""
 
@@ -70,11 +94,11 @@ def build_advice_prompt(
     return AdvicePrompt(text + opening, stop, opening, prompt.warnings, _cv_prefix_tokens(engine, text + opening))
 
 
-def _cv_prefix_tokens(engine: Engine, text: str) -> int:
+def _cv_prefix_tokens(engine: ModelEngine, text: str) -> int:
     """How many of the prompt's tokens come before anything job-dependent: up to the end of the CV's fence."""
     end = text.find(CV_FENCE_END)
-    if end < 0:
-        return 0
+    if end < 0 or not isinstance(engine, Engine):
+        return 0  # only the local engine keeps a prefix's state
     full, head = engine.tokenize(text), engine.tokenize(text[: end + len(CV_FENCE_END)])
     # Tokens at the cut may merge differently: count only what both tokenizations share.
     return next((i for i, (a, b) in enumerate(zip(full, head, strict=False)) if a != b), min(len(full), len(head)))
@@ -100,6 +124,7 @@ def run_analysis(
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    engine: ModelEngine | None = None,
 ) -> Report:
     """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
 
@@ -107,7 +132,8 @@ def run_analysis(
     findings before any model work (show them at once); on_token gets each piece
     of advice as it is generated; on_metrics gets the live metrics after each
     piece; on_queued is called if another session is using the model and this
-    one must wait; should_stop is polled between tokens to cancel.
+    one must wait; should_stop is polled between tokens to cancel. `engine`
+    overrides the one settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
@@ -119,8 +145,10 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = load_engine(settings)
-    report.model = ModelInfo(engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format)
+    engine = engine if engine is not None else model_engine(settings)
+    report.model = ModelInfo(
+        engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
+    )
     prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     report.warnings.extend(prompt.warnings)
     metrics = GenerationMetrics()
@@ -145,6 +173,8 @@ def run_analysis(
             on_metrics(metrics)
     report.advice = "".join(pieces).strip()
     report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
+    if metrics.server:
+        report.model = replace(report.model, server=metrics.server)  # the server that answered
     if metrics.stopped_by_user:
         report.warnings.append("Generation was stopped by you; the advice above is incomplete.")
     report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))

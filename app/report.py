@@ -28,6 +28,8 @@ class ModelInfo:
     file: str
     quantization: str | None
     chat_format: str | None
+    backend: str = "local"  # "server": the model ran on an OpenAI-compatible server
+    server: str | None = None  # the server's URL that answered
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,6 +37,8 @@ class ModelInfo:
             "file": self.file,
             "quantization": self.quantization,
             "chat_format": self.chat_format,
+            "backend": self.backend,
+            "server": self.server,
         }
 
 
@@ -138,6 +142,20 @@ class Report:
         m = self.metrics
         if not m.get("generated_tokens"):
             return f"analysis {m.get('analysis_ms', 0):.1f} ms"
+        if m.get("backend") == "server":
+            # Measured here, over HTTP; the server's own figures only where it reports them.
+            parts = [
+                f"served by {m.get('server')}" + (f" (worker {m['server_worker']})" if m.get("server_worker") else ""),
+                f"ttft {m['ttft_s']:.2f} s (client)" if m.get("ttft_s") is not None else None,
+                f"prompt {m['prompt_tokens']} tok",
+                f"{m['generated_tokens']} tok generated at {m['gen_tokens_per_s']:.1f} tok/s (client)"
+                if m.get("gen_tokens_per_s")
+                else f"{m['generated_tokens']} tok generated",
+                f"{m['server_gen_tokens_per_s']:.1f} tok/s (server)" if m.get("server_gen_tokens_per_s") else None,
+                f"total {m['total_s']:.1f} s",
+                "server RAM unknown",
+            ]
+            return " · ".join(part for part in parts if part)
         parts = [
             f"ttft {m['ttft_s']:.2f} s" if m.get("ttft_s") is not None else None,
             f"prompt {m['prompt_tokens']} tok ({m['prompt_tokens_reused']} reused)",
@@ -172,6 +190,24 @@ def metric_rows(metrics: dict[str, Any], gpu_memory_mb: float | None = None) -> 
         number = metrics.get(key)
         return "—" if number is None else f"{number:{fmt}}{unit}"
 
+    if metrics.get("backend") == "server":
+        reused = metrics.get("prompt_tokens_reused")
+        return [
+            ("Served by", str(metrics.get("server") or "—")),
+            ("Worker (behind the balancer)", str(metrics.get("server_worker") or "—")),
+            ("Time to first token (client)", value("ttft_s", ".2f", " s")),
+            ("Generation speed (client)", value("gen_tokens_per_s", ".1f", " tok/s")),
+            ("Prompt speed (server)", value("server_prompt_tokens_per_s", ".0f", " tok/s")),
+            ("Generation speed (server)", value("server_gen_tokens_per_s", ".1f", " tok/s")),
+            (
+                "Tokens (prompt / reused / new)",
+                f"{metrics.get('prompt_tokens', 0)} / {'?' if reused is None else reused} / "
+                f"{metrics.get('generated_tokens', 0)}",
+            ),
+            ("Total time (client)", value("total_s", ".1f", " s")),
+            ("Server RAM", "unknown (the model runs on the server)"),
+            ("Model file", value("model_size_mb", ".0f", " MB")),
+        ]
     cpu_only = "" if metrics.get("gpu_offload_supported", True) else " (CPU-only build)"
     rows = [
         ("Time to first token", value("ttft_s", ".2f", " s")),

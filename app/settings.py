@@ -7,13 +7,16 @@ its widget, so the two never drift apart.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from app.errors import SettingsError
 
 EMBEDDED_MODEL_NAME = "smollm2-135m-instruct"
+# The app's and the CLI's default server URL(s) (the server backend), space- or comma-separated.
+SERVER_URL_ENV = "CV_ENHANCER_SERVER_URL"
 
 
 def default_threads() -> int:
@@ -59,11 +62,38 @@ class Settings(BaseModel):
         description="with several jobs, write advice for this many of the best matches; the rest get the "
         "deterministic report",
     )
+    backend: Literal["local", "server"] = Field(
+        "local",
+        description="where the model runs: local (llama-cpp-python in this process) or server "
+        "(OpenAI-compatible model servers at server_urls)",
+    )
+    server_urls: list[str] = Field(
+        default_factory=list,
+        description="OpenAI-compatible base URL of a model server, e.g. http://127.0.0.1:8080/v1 "
+        "(nginx in front of workers, or one worker); repeat for more: the next is tried when one fails",
+    )
+    server_timeout_s: float = Field(
+        600.0, ge=1.0, le=86400.0, description="longest wait in seconds for a server's next byte (queued requests wait)"
+    )
+
+    @field_validator("server_urls")
+    @classmethod
+    def _check_urls(cls, urls: list[str]) -> list[str]:
+        cleaned = []
+        for url in urls:
+            text = url.strip().rstrip("/")
+            parts = urlsplit(text)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{url!r} is not an http(s) URL; use http://HOST:PORT/v1")
+            cleaned.append(text if parts.path.endswith("/v1") else text + "/v1")
+        return list(dict.fromkeys(cleaned))
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
         if self.max_tokens >= self.ctx:
             raise ValueError(f"max_tokens ({self.max_tokens}) must be smaller than ctx ({self.ctx})")
+        if self.backend == "server" and not self.server_urls:
+            raise ValueError("the server backend needs a server URL: pass --server-url http://HOST:PORT/v1")
         return self
 
 
@@ -84,6 +114,11 @@ def widget_range(field: str) -> tuple[int, int, int]:
     low = next(item.ge for item in info.metadata if hasattr(item, "ge"))
     high = next(item.le for item in info.metadata if hasattr(item, "le"))
     return int(low), int(high), int(info.get_default(call_default_factory=True))
+
+
+def server_urls_from_env() -> list[str]:
+    """The URLs in CV_ENHANCER_SERVER_URL (space- or comma-separated); none when it is unset."""
+    return [part for part in os.environ.get(SERVER_URL_ENV, "").replace(",", " ").split() if part]
 
 
 def describe(field: str) -> str:

@@ -23,7 +23,7 @@ from app.llm.engine import GenerationMetrics, gpu_offload_supported
 from app.llm.memory import gpu_memory_used_mb
 from app.pipeline import run_analysis
 from app.report import VERDICT_TEXT, Report, metric_rows
-from app.settings import Settings, default_threads, describe, make_settings
+from app.settings import Settings, default_threads, describe, make_settings, server_urls_from_env
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
@@ -78,12 +78,31 @@ def sidebar_settings() -> Settings | None:
     """The settings widgets; None (with an error shown) when they do not validate."""
     sidebar = st.sidebar
     sidebar.header("Settings")
+    env_urls = server_urls_from_env()
+    where = sidebar.radio(
+        "Where the model runs",
+        ["This computer", "Model servers"],
+        index=1 if env_urls else 0,
+        help=describe("backend"),
+    )
+    on_servers = where == "Model servers"
+    server_urls: list[str] = []
+    if on_servers:
+        typed = sidebar.text_input(
+            "Server URL(s)",
+            value=" ".join(env_urls),
+            placeholder="http://127.0.0.1:8080/v1",
+            help=describe("server_urls") + ". Several: separate them with spaces. Default: $CV_ENHANCER_SERVER_URL.",
+        )
+        server_urls = typed.replace(",", " ").split()
     choices = available_models()
-    ready = [choice for choice in choices if choice.available]
+    # On servers the file is theirs: any catalog model may be named (for its chat format).
+    ready = choices if on_servers else [choice for choice in choices if choice.available]
     labels = {choice.name: choice.label for choice in ready}
-    model = sidebar.selectbox("Model", list(labels), format_func=labels.__getitem__, help=describe("model"))
+    model_label = "Model the servers run" if on_servers else "Model"
+    model = sidebar.selectbox(model_label, list(labels), format_func=labels.__getitem__, help=describe("model"))
     missing = [choice for choice in choices if not choice.available and choice.download_command]
-    if missing:
+    if missing and not on_servers:
         with sidebar.expander("More models (not downloaded)"):
             for choice in missing:
                 ram = f", needs about {choice.ram_gb:g} GB RAM" if choice.ram_gb else ""
@@ -123,6 +142,8 @@ def sidebar_settings() -> Settings | None:
             seed=int(seed),
             max_tokens=int(max_tokens),
             ctx=int(ctx),
+            backend="server" if on_servers else "local",
+            server_urls=server_urls,
         )
     except CVEnhancerError as error:
         sidebar.error(str(error))
@@ -210,7 +231,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
         with findings_area:
             show_findings(report)
         if settings.use_llm:
-            status.info("Loading the model…")
+            status.info("Asking the model servers…" if settings.backend == "server" else "Loading the model…")
 
     def on_queued() -> None:
         status.info("Another session is using the model; your analysis is queued and starts when it finishes.")
@@ -312,7 +333,7 @@ def show_findings(report: Report) -> None:
 
 
 def draw_metrics(box: Any, metrics: dict[str, Any], settings: Settings) -> None:
-    gpu_mb = gpu_memory_used_mb() if settings.gpu_layers else None
+    gpu_mb = gpu_memory_used_mb() if settings.gpu_layers and settings.backend == "local" else None
     with box.container():
         for label, value in metric_rows(metrics, gpu_mb):
             st.markdown(f"{label}: **{value}**")

@@ -21,6 +21,11 @@ Examples:
   python scripts/analyze.py --cv cv.pdf --job a.txt --job b.pdf --job c.md           # rank three jobs
   python scripts/analyze.py --cv cv.pdf --jobs postings/ --no-llm                    # rank a folder, instantly
   python scripts/analyze.py --cv cv.pdf --jobs postings/ --advise-top 5 --json > ranking.json
+  python scripts/analyze.py --cv cv.txt --job job.txt --server-url http://127.0.0.1:8080/v1
+
+With --server-url (or CV_ENHANCER_SERVER_URL set) the model runs on OpenAI-compatible
+servers (python scripts/deploy/serve_local.py starts workers behind nginx); --model then
+names the model they serve, for its chat format.
 
 Exit codes: 0 done; 2 bad input, settings or model (one line on stderr saying what
 to do; with several jobs, also when some job could not be read or advised: the
@@ -39,7 +44,7 @@ from app.cli import EXIT_BAD_INPUT, parser_from_doc, run
 from app.pipeline import run_analysis
 from app.ranking import RankedJob, Ranking, job_files, load_job, rank_jobs
 from app.report import Report
-from app.settings import Settings, describe, make_settings
+from app.settings import SERVER_URL_ENV, Settings, describe, make_settings, server_urls_from_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch", type=int, help=describe("batch") + " (default 512)")
     parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
     parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
+    parser.add_argument(
+        "--server-url",
+        action="append",
+        metavar="URL",
+        help=describe("server_urls") + f" (default: ${SERVER_URL_ENV})",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["local", "server"],
+        help=describe("backend") + " (default: server when a server URL is given, else local)",
+    )
+    parser.add_argument("--server-timeout", type=float, help=describe("server_timeout_s") + " (default 600)")
     parser.add_argument("--no-llm", action="store_true", help="deterministic report only: no model, fast")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     return parser
@@ -101,6 +118,8 @@ def _analyze(args: argparse.Namespace) -> int:
         ctx=args.ctx,
         use_llm=not args.no_llm,
         advise_top=args.advise_top,
+        **backend_values(args.backend, args.server_url),
+        server_timeout_s=args.server_timeout,
     )
     cv = read_document(args.cv)
     if len(args.job) == 1 and args.jobs is None:
@@ -164,6 +183,12 @@ def _show(piece: str) -> None:
 
 def _queued() -> None:
     print("(waiting: the model is busy with another analysis)", file=sys.stderr)
+
+
+def backend_values(backend: str | None, server_urls: list[str] | None) -> dict[str, object]:
+    """--backend, --server-url and CV_ENHANCER_SERVER_URL as Settings values: a URL given means the server backend."""
+    urls = server_urls or ([] if backend == "local" else server_urls_from_env())
+    return {"backend": backend or ("server" if urls else "local"), "server_urls": urls}
 
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:

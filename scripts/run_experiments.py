@@ -8,6 +8,12 @@ flushed as they finish: run the same command again to resume (rows already in
 the file are skipped). Then score the answers on the app's Evaluate page and
 make the tables with scripts/evaluate.py.
 
+On model servers (--server-url, repeatable, or CV_ENHANCER_SERVER_URL): the
+answers fan out over the servers, --concurrency pairs at once, each pair's configs
+back to back on one server so its KV cache keeps the pair's prompt. Give the
+workers' own URLs (not nginx's) to keep that rule; resume and failure rows work
+the same.
+
 Configs: greedy (do_sample=False), sample@T (sampling at temperature T,
 top-p 0.95, seed 42), sample@T:pP (top-p P), sample@T:sS (seed S).
 
@@ -16,6 +22,8 @@ Examples:
       --configs greedy --max-tokens 96 --out runs/smollm2_pairs.jsonl
   python scripts/run_experiments.py --pairs ../shared/data/pairs.json \\
       --models llama-2-7b-chat,mistral-7b-instruct-v0.1 --configs greedy,sample@1.0,sample@1.25
+  python scripts/run_experiments.py --pairs ../shared/data/pairs.json --models smollm2-135m-instruct \\
+      --server-url http://127.0.0.1:8001/v1 --server-url http://127.0.0.1:8002/v1 --concurrency 4
 
 Exit codes: 0 done; 2 bad input (pairs file, model, config, settings; one line
 on stderr saying what to do) or some rows failed (each named on stderr and kept
@@ -35,7 +43,7 @@ from tqdm import tqdm
 
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.settings import describe
+from app.settings import SERVER_URL_ENV, describe, server_urls_from_env
 from app.study.experiments import (
     default_run_path,
     load_pair_inputs,
@@ -70,6 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
     parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
     parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
+    parser.add_argument(
+        "--server-url",
+        action="append",
+        metavar="URL",
+        help=describe("server_urls") + f" (default: ${SERVER_URL_ENV}; none: the local model)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        help="pairs answered at once on the servers (default: one per server URL)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -83,9 +102,14 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise InputError("--limit must be 1 or more.")
+    if args.concurrency is not None and args.concurrency < 1:
+        raise InputError("--concurrency must be 1 or more.")
     configs = parse_configs(args.configs)
-    models = resolve_models(parse_models(args.models))
+    servers = args.server_url or server_urls_from_env()
+    models = resolve_models(parse_models(args.models), on_servers=bool(servers))
     base = {"max_tokens": args.max_tokens, "threads": args.threads, "ctx": args.ctx, "gpu_layers": args.gpu_layers}
+    if servers:
+        base |= {"backend": "server", "server_urls": servers}
     for model in models:  # every combination validated before any work
         for config in configs:
             settings_for(model, config, base)
@@ -109,6 +133,7 @@ def _main(args: argparse.Namespace) -> int:
         progress=progress,
         on_error=on_error,
         on_warning=lambda line: tqdm.write(f"warning: {line}", file=sys.stderr),
+        concurrency=args.concurrency or len(servers) or 1,
     )
     reuse = (
         f"; prompt tokens reused from the KV cache: {summary.prompt_tokens_reused} of {summary.prompt_tokens}"

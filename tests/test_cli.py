@@ -124,7 +124,8 @@ def test_json_model_settings_and_metrics(llm_json: tuple[subprocess.CompletedPro
     _, report = llm_json
 
     model = report["model"]
-    assert set(model) == {"name", "file", "quantization", "chat_format"}
+    assert set(model) == {"name", "file", "quantization", "chat_format", "backend", "server"}
+    assert model["backend"] == "local" and model["server"] is None  # the model ran in this process
     assert model["name"] == "smollm2-135m-instruct"
     assert model["file"].endswith(".gguf") and Path(model["file"]).is_file()
     assert model["quantization"] == "Q4_1"

@@ -17,7 +17,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import llama_cpp
@@ -26,9 +26,9 @@ from llama_cpp import llama_chat_format
 
 from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
 from app.hub.catalog import ResolvedModel
+from app.llm.base import Decoding, GenerationMetrics, Message, sampling_arguments
+from app.llm.chat_formats import FOLD_SYSTEM_FORMATS, fold_system_prompt
 from app.llm.memory import check_memory_for, peak_rss_mb, rss_mb
-
-Message = dict[str, str]
 
 # llama-cpp-python registers its chat formats as completion handlers only; the
 # prompt formatters behind the names we support are these.
@@ -44,9 +44,6 @@ _FORMATTERS: dict[str, Callable[..., llama_chat_format.ChatFormatterResponse]] =
 SUPPORTED_CHAT_FORMATS: tuple[str, ...] = tuple(_FORMATTERS)
 # CV prefixes whose KV state an engine keeps (Engine._keep_prefix).
 KEPT_PREFIXES = 2
-# Formats whose template drops system messages: the system prompt must travel
-# in the first user turn instead.
-_NO_SYSTEM_ROLE = frozenset({"mistral-instruct", "gemma"})
 
 
 @dataclass(frozen=True)
@@ -62,40 +59,6 @@ class LoadSettings:
     chat_format: str | None
 
 
-@dataclass(frozen=True)
-class Decoding:
-    """How to pick tokens: greedy (do_sample=False) or sampling."""
-
-    greedy: bool = True
-    temperature: float = 0.7
-    top_p: float = 0.95
-    seed: int = 42
-    repeat_penalty: float = 1.1
-
-
-@dataclass
-class GenerationMetrics:
-    """What one call cost. Names match the JSON report's `metrics`."""
-
-    load_s: float = 0.0
-    prompt_tokens: int = 0
-    prompt_tokens_reused: int = 0
-    generated_tokens: int = 0
-    ttft_s: float | None = None
-    prompt_tokens_per_s: float | None = None
-    gen_tokens_per_s: float | None = None
-    total_s: float = 0.0
-    rss_mb: float = 0.0
-    peak_rss_mb: float = 0.0
-    model_size_mb: float = 0.0
-    gpu_layers: int = 0
-    gpu_offload_supported: bool = False
-    stopped_by_user: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}
-
-
 def gpu_offload_supported() -> bool:
     """Whether this llama-cpp-python build can put layers on a GPU (CUDA, Metal, Vulkan...)."""
     return bool(llama_cpp.llama_supports_gpu_offload())
@@ -107,6 +70,8 @@ def llama_cpp_version() -> str:
 
 class Engine:
     """One loaded GGUF model and the calls made to it."""
+
+    backend = "local"
 
     def __init__(self, model: ResolvedModel, load: LoadSettings) -> None:
         self.model = model
@@ -169,7 +134,7 @@ class Engine:
 
     def render(self, messages: list[Message]) -> tuple[str, list[str]]:
         """The prompt text for a chat and the stop strings of its format."""
-        if self.load_settings.chat_format in _NO_SYSTEM_ROLE:
+        if self.load_settings.chat_format in FOLD_SYSTEM_FORMATS:
             messages = fold_system_prompt(messages)
         response = self._formatter(messages=messages)
         stop = response.stop if isinstance(response.stop, list) else [response.stop] if response.stop else []
@@ -252,7 +217,7 @@ class Engine:
                 stop=stop or [],
                 stream=True,
                 logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
-                **_sampling_arguments(decoding),
+                **sampling_arguments(decoding),
             )
             chunks = 0
             try:
@@ -354,7 +319,7 @@ class Engine:
             llama_cpp.llama_perf_context_reset(self.llm.ctx)
             started = time.perf_counter()
             result = self.llm.create_completion(
-                tokens, max_tokens=max_tokens, stop=stop, grammar=grammar, **_sampling_arguments(decoding)
+                tokens, max_tokens=max_tokens, stop=stop, grammar=grammar, **sampling_arguments(decoding)
             )
             metrics.total_s = time.perf_counter() - started
             self._fill_perf(metrics)
@@ -378,38 +343,6 @@ class Engine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.llm.close()
-
-
-def _sampling_arguments(decoding: Decoding) -> dict[str, Any]:
-    if decoding.greedy:
-        # temperature 0 makes llama-cpp-python take the most likely token: do_sample=False.
-        return {
-            "temperature": 0.0,
-            "top_k": 1,
-            "top_p": 1.0,
-            "min_p": 0.0,
-            "seed": decoding.seed,
-            "repeat_penalty": decoding.repeat_penalty,
-        }
-    return {
-        "temperature": decoding.temperature,
-        "top_p": decoding.top_p,
-        "top_k": 0,
-        "min_p": 0.0,
-        "seed": decoding.seed,
-        "repeat_penalty": decoding.repeat_penalty,
-    }
-
-
-def fold_system_prompt(messages: list[Message]) -> list[Message]:
-    """Put the system prompt at the head of the first user turn (for formats that drop system messages)."""
-    system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
-    rest = [dict(m) for m in messages if m["role"] != "system"]
-    if system and rest and rest[0]["role"] == "user":
-        rest[0]["content"] = f"{system}\n\n{rest[0]['content']}"
-    elif system:
-        rest.insert(0, {"role": "user", "content": system})
-    return rest
 
 
 # --- one shared model ------------------------------------------------------
@@ -478,7 +411,7 @@ class BareBaseline:
                 prompt,
                 max_tokens=max_tokens,
                 logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
-                **_sampling_arguments(decoding),
+                **sampling_arguments(decoding),
             )
             total_s = time.perf_counter() - started
             perf = llama_cpp.llama_perf_context(self.llm.ctx)

@@ -3,7 +3,8 @@
 Enough of the GGUF format (v2/v3) to answer, in milliseconds and without
 llama.cpp, the questions asked before a load: the architecture, layer count
 and attention shape (for the memory estimate), the trained context length and
-whether the file carries a chat template.
+whether the file carries a chat template, and that template itself (for the
+server backend, which renders prompts without llama.cpp).
 """
 
 from __future__ import annotations
@@ -76,7 +77,40 @@ def read_gguf_info(path: Path) -> GgufInfo:
     )
 
 
-def _read_metadata(handle: BinaryIO) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ChatTemplate:
+    """A GGUF's own chat template and the texts of its beginning/end-of-sequence tokens."""
+
+    template: str
+    bos_token: str
+    eos_token: str
+
+
+def read_chat_template(path: Path) -> ChatTemplate | None:
+    """The file's `tokenizer.chat_template` (None when it has none), read without llama.cpp.
+
+    The server backend renders prompts with it, as llama-cpp-python's
+    Jinja2ChatFormatter does with the loaded model's.
+    """
+    try:
+        with path.open("rb") as handle:
+            metadata = _read_metadata(handle, keep_arrays=frozenset({"tokenizer.ggml.tokens"}))
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+        raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}); download it again.") from None
+    template = metadata.get("tokenizer.chat_template")
+    if not isinstance(template, str):
+        return None
+    tokens = metadata.get("tokenizer.ggml.tokens")
+    tokens = tokens if isinstance(tokens, list) else []
+
+    def token_text(key: str) -> str:
+        index = metadata.get(key)
+        return str(tokens[index]) if isinstance(index, int) and 0 <= index < len(tokens) else ""
+
+    return ChatTemplate(template, token_text("tokenizer.ggml.bos_token_id"), token_text("tokenizer.ggml.eos_token_id"))
+
+
+def _read_metadata(handle: BinaryIO, keep_arrays: frozenset[str] = frozenset()) -> dict[str, Any]:
     if handle.read(4) != b"GGUF":
         raise ValueError("no GGUF magic number")
     (version,) = struct.unpack("<I", handle.read(4))
@@ -87,7 +121,7 @@ def _read_metadata(handle: BinaryIO) -> dict[str, Any]:
     for _ in range(kv_count):
         key = _read_string(handle)
         (value_type,) = struct.unpack("<I", handle.read(4))
-        metadata[key] = _read_value(handle, value_type)
+        metadata[key] = _read_value(handle, value_type, keep=key in keep_arrays)
     return metadata
 
 
@@ -96,7 +130,7 @@ def _read_string(handle: BinaryIO) -> str:
     return handle.read(length).decode("utf-8")
 
 
-def _read_value(handle: BinaryIO, value_type: int) -> Any:
+def _read_value(handle: BinaryIO, value_type: int, *, keep: bool = False) -> Any:
     if value_type in _SCALARS:
         fmt = _SCALARS[value_type]
         return struct.unpack(fmt, handle.read(struct.calcsize(fmt)))[0]
@@ -108,8 +142,6 @@ def _read_value(handle: BinaryIO, value_type: int) -> Any:
             # Arrays (token scores, types) are skipped, not decoded: only their size matters here.
             handle.seek(struct.calcsize(_SCALARS[item_type]) * count, 1)
             return count
-        else:
-            for _ in range(count):
-                _read_value(handle, item_type)
-        return count  # an array stands for its length (the vocabulary size, say)
+        items = [_read_value(handle, item_type) for _ in range(count)]
+        return items if keep else count  # an array stands for its length (the vocabulary size, say)
     raise ValueError(f"unknown GGUF value type {value_type}")

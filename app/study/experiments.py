@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,7 +37,8 @@ from typing import Any
 from app.analysis.documents import Document, read_document
 from app.errors import CVEnhancerError, InputError, SettingsError
 from app.hub.catalog import PROJECT_ROOT, resolve_model
-from app.pipeline import load_engine, run_analysis
+from app.llm.server import served_model
+from app.pipeline import load_engine, run_analysis, server_engine
 from app.settings import Settings, make_settings
 from app.study.pairs import LABEL_TO_VERDICT, Pair, load_pairs
 
@@ -286,8 +291,14 @@ def run_experiments(
     progress: Callable[[Iterable[Any], int], Iterator[Any]] | None = None,
     on_error: Callable[[str], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    concurrency: int = 1,
 ) -> RunSummary:
     """Run every (pair, model, config) not yet in `out`, appending one flushed row each.
+
+    With base["backend"] == "server" the answers fan out over base["server_urls"]:
+    `concurrency` pairs at once, each pair's configs back to back on one
+    server (the least busy when the pair starts), so that server's KV cache
+    keeps the pair's prompt; rows are written as they finish.
 
     `base` holds the Settings fields shared by every row (max_tokens, threads,
     ctx...). `progress(iterable, total)` wraps the work (a tqdm bar, say).
@@ -317,28 +328,107 @@ def run_experiments(
     if not todo:
         return summary
     by_name = {model.name: model for model in models}
-    work: Iterable[tuple[str, PairInputs, Config]] = todo if progress is None else progress(todo, len(todo))
     with out.open("a", encoding="utf-8") as handle:
+
+        def record(model_name: str, item: PairInputs, config: Config, report: dict[str, Any] | str) -> None:
+            """One finished answer (a report, or the error that stopped it) as a flushed row."""
+            if isinstance(report, str):
+                summary.failed += 1
+                if on_error is not None:
+                    on_error(f"{row_id(item.pair.id, model_name, config.name)}: {report}")
+                row = make_row(item, model_name, config, None, report)
+            else:
+                summary.written += 1
+                summary.prompt_tokens += int(report["metrics"].get("prompt_tokens") or 0)
+                summary.prompt_tokens_reused += int(report["metrics"].get("prompt_tokens_reused") or 0)
+                row = make_row(item, model_name, config, report)
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            handle.flush()
+
+        if base.get("backend") == "server":
+            answers = _answers_from_servers(todo, by_name, base, max(1, concurrency))
+            for answer in answers if progress is None else progress(answers, len(todo)):
+                record(*answer)
+            return summary
+        work: Iterable[tuple[str, PairInputs, Config]] = todo if progress is None else progress(todo, len(todo))
         for model_name, item, config in work:
             settings = settings_for(by_name[model_name], config, base)
             load_engine(settings)  # loaded once per model; a new model frees the previous one
             try:
-                report = run_analysis(item.cv, item.job, settings).to_dict()
+                record(model_name, item, config, run_analysis(item.cv, item.job, settings).to_dict())
             except CVEnhancerError as error:
-                summary.failed += 1
-                if on_error is not None:
-                    on_error(f"{row_id(item.pair.id, model_name, config.name)}: {error}")
-                handle.write(
-                    json.dumps(make_row(item, model_name, config, None, str(error)), ensure_ascii=False) + "\n"
-                )
-                handle.flush()
-                continue
-            handle.write(json.dumps(make_row(item, model_name, config, report), ensure_ascii=False) + "\n")
-            handle.flush()
-            summary.written += 1
-            summary.prompt_tokens += int(report["metrics"].get("prompt_tokens") or 0)
-            summary.prompt_tokens_reused += int(report["metrics"].get("prompt_tokens_reused") or 0)
+                record(model_name, item, config, str(error))
     return summary
+
+
+Answer = tuple[str, PairInputs, Config, dict[str, Any] | str]
+
+
+def _answers_from_servers(
+    todo: list[tuple[str, PairInputs, Config]], models: dict[str, ModelSpec], base: dict[str, Any], concurrency: int
+) -> Iterator[Answer]:
+    """Run the work on the servers with a bounded pool, yielding each answer as it finishes (in any order).
+
+    A pair's configs stay together on one server, picked when the pair
+    starts: the least busy one that is not resting after a failure.
+    """
+    groups: list[list[tuple[str, PairInputs, Config]]] = []
+    for task in todo:
+        if groups and (groups[-1][0][0], groups[-1][0][1].pair.id) == (task[0], task[1].pair.id):
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    first = todo[0]
+    urls = server_engine(settings_for(models[first[0]], first[2], base)).pool.urls  # as Settings wrote them
+    busy: Counter[str] = Counter()
+    lock = threading.Lock()
+    finished: queue.Queue[Answer | None] = queue.Queue()
+    cancelled = threading.Event()  # the caller stopped reading (Ctrl-C): start nothing new
+
+    def run_pair(group: list[tuple[str, PairInputs, Config]]) -> None:
+        engine = server_engine(settings_for(models[group[0][0]], group[0][2], base))
+        with lock:
+            url = min(urls, key=lambda u: (engine.pool.resting(u), busy[u], urls.index(u)))
+            busy[url] += 1
+        try:
+            for model_name, item, config in group:
+                if cancelled.is_set():
+                    return
+                settings = settings_for(models[model_name], config, base)
+                try:
+                    pinned = server_engine(settings).pinned(url)
+                    report: dict[str, Any] | str = run_analysis(item.cv, item.job, settings, engine=pinned).to_dict()
+                except CVEnhancerError as error:
+                    report = str(error)
+                finished.put((model_name, item, config, report))
+        finally:
+            with lock:
+                busy[url] -= 1
+
+    def run_all() -> None:
+        try:
+            with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="study") as pool:
+                for future in [pool.submit(run_pair, group) for group in groups]:
+                    future.result()  # a bug of ours surfaces here, after the others finished
+        finally:
+            finished.put(None)
+
+    errors: list[BaseException] = []
+
+    def supervise() -> None:
+        try:
+            run_all()
+        except BaseException as error:  # handed to the caller's thread below
+            errors.append(error)
+
+    threading.Thread(target=supervise, daemon=True).start()
+    try:
+        while (answer := finished.get()) is not None:
+            yield answer
+    finally:
+        cancelled.set()
+    if errors:
+        raise errors[0]
 
 
 def settings_for(model: ModelSpec, config: Config, base: dict[str, Any]) -> Settings:
@@ -351,8 +441,13 @@ class ModelSpec:
     argument: str  # as given: what Settings.model takes
 
 
-def resolve_models(names: list[str]) -> list[ModelSpec]:
-    """Every model found before any work (an unknown or missing model is one error line)."""
+def resolve_models(names: list[str], *, on_servers: bool = False) -> list[ModelSpec]:
+    """Every model found before any work (an unknown or missing model is one error line).
+
+    On servers the file is theirs: only its name and chat format must be known here.
+    """
+    if on_servers:
+        return [ModelSpec(served_model(name, None)[0].name, name) for name in names]
     return [ModelSpec(resolve_model(name).name, name) for name in names]
 
 

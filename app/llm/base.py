@@ -1,0 +1,145 @@
+"""What every model backend shares, without llama_cpp: decoding settings, per-call metrics, the engine's interface.
+
+`Engine` (app/llm/engine.py, llama-cpp-python in this process) and
+`ServerEngine` (app/llm/server.py, OpenAI-compatible servers over HTTP) both
+satisfy `ModelEngine`; the pipeline, the advice checks and the report never
+ask which one they have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How to pick tokens: greedy (do_sample=False) or sampling."""
+
+    greedy: bool = True
+    temperature: float = 0.7
+    top_p: float = 0.95
+    seed: int = 42
+    repeat_penalty: float = 1.1
+
+
+def sampling_arguments(decoding: Decoding) -> dict[str, Any]:
+    """The sampling fields of a llama.cpp completion call (llama-cpp-python's and its server's names)."""
+    if decoding.greedy:
+        # temperature 0 makes llama.cpp take the most likely token: do_sample=False.
+        return {
+            "temperature": 0.0,
+            "top_k": 1,
+            "top_p": 1.0,
+            "min_p": 0.0,
+            "seed": decoding.seed,
+            "repeat_penalty": decoding.repeat_penalty,
+        }
+    return {
+        "temperature": decoding.temperature,
+        "top_p": decoding.top_p,
+        "top_k": 0,
+        "min_p": 0.0,
+        "seed": decoding.seed,
+        "repeat_penalty": decoding.repeat_penalty,
+    }
+
+
+@dataclass
+class GenerationMetrics:
+    """What one call cost. Names match the JSON report's `metrics`.
+
+    backend "local": every figure is this process's, speeds from llama.cpp's
+    own counters. backend "server": ttft_s and gen_tokens_per_s are measured
+    here, on the client, so they include the network and any queue on the
+    server; the server's own figures, where it reports them (llama.cpp's
+    `timings`), are the server_* fields; RAM is the server's, so rss_mb and
+    peak_rss_mb are None (unknown), never this process's.
+    """
+
+    load_s: float | None = 0.0
+    prompt_tokens: int = 0
+    prompt_tokens_reused: int | None = 0
+    generated_tokens: int = 0
+    ttft_s: float | None = None
+    prompt_tokens_per_s: float | None = None
+    gen_tokens_per_s: float | None = None
+    total_s: float = 0.0
+    rss_mb: float | None = 0.0
+    peak_rss_mb: float | None = 0.0
+    model_size_mb: float | None = 0.0
+    gpu_layers: int = 0
+    gpu_offload_supported: bool = False
+    stopped_by_user: bool = False
+    backend: str = "local"
+    server: str | None = None  # the URL that answered (server backend)
+    server_worker: str | None = None  # behind a balancer, the worker that answered (nginx's X-Upstream-Addr)
+    server_prompt_tokens_per_s: float | None = None
+    server_gen_tokens_per_s: float | None = None
+    server_timings: dict[str, Any] | None = None  # the server's `timings` object as it sent it
+    server_retries: list[str] | None = None  # why earlier servers were left (the answer still came)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}
+
+
+class ModelFacts(Protocol):
+    """What the report says about the model."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def path(self) -> Path | str: ...
+
+    @property
+    def quantization(self) -> str | None: ...
+
+
+class ModelEngine(Protocol):
+    """The calls the pipeline makes to a model, wherever it runs."""
+
+    backend: str
+    chat_format: str | None
+
+    @property
+    def model(self) -> ModelFacts: ...
+
+    @property
+    def n_ctx(self) -> int: ...
+
+    def render(self, messages: list[Message]) -> tuple[str, list[str]]:
+        """The prompt text for a chat and the stop strings of its format."""
+        ...
+
+    def tokenize(self, text: str) -> list[int]:
+        """A whole prompt's tokens (beginning-of-sequence token included)."""
+        ...
+
+    def llm_tokens(self, text: str) -> list[int]:
+        """Tokens of a piece of text inside a prompt (no beginning-of-sequence token)."""
+        ...
+
+    def stream(
+        self,
+        prompt: str,
+        *,
+        decoding: Decoding,
+        max_tokens: int,
+        stop: list[str] | None = None,
+        metrics: GenerationMetrics | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        on_queued: Callable[[], None] | None = None,
+        ignore_eos: bool = False,
+        keep_prefix: int = 0,
+    ) -> Iterator[str]:
+        """Yield the completion piece by piece, filling `metrics` as it goes.
+
+        `keep_prefix`: how many leading tokens other prompts share (system prompt and CV); an engine may
+        keep their state for later calls.
+        """
+        ...
