@@ -19,7 +19,7 @@ from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.advice_checks import advice_warnings
 from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.engine import Engine, LoadSettings, get_engine
-from app.llm.prompting import CV_FENCE_END, answer_start, fit_prompt
+from app.llm.prompting import answer_start, fit_prompt
 from app.llm.server import ServerEngine, get_server_engine
 from app.report import ModelInfo, Report
 from app.settings import Settings
@@ -73,8 +73,6 @@ class AdvicePrompt:
     stop: list[str]
     opening: str  # the advice's first sentence, written by us from the findings
     warnings: list[str]
-    # Leading tokens that depend only on the CV (system prompt and CV): the same for every job.
-    shared_prefix_tokens: int = 0
 
 
 def build_advice_prompt(
@@ -91,17 +89,7 @@ def build_advice_prompt(
     budget = engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN - opening_tokens
     prompt = fit_prompt(analysis, cv_text, job_text, count_tokens=count_tokens, budget=budget)
     text, stop = engine.render(prompt.messages)
-    return AdvicePrompt(text + opening, stop, opening, prompt.warnings, _cv_prefix_tokens(engine, text + opening))
-
-
-def _cv_prefix_tokens(engine: ModelEngine, text: str) -> int:
-    """How many of the prompt's tokens come before anything job-dependent: up to the end of the CV's fence."""
-    end = text.find(CV_FENCE_END)
-    if end < 0 or not isinstance(engine, Engine):
-        return 0  # only the local engine keeps a prefix's state
-    full, head = engine.tokenize(text), engine.tokenize(text[: end + len(CV_FENCE_END)])
-    # Tokens at the cut may merge differently: count only what both tokenizations share.
-    return next((i for i, (a, b) in enumerate(zip(full, head, strict=False)) if a != b), min(len(full), len(head)))
+    return AdvicePrompt(text + opening, stop, opening, prompt.warnings)
 
 
 def decoding_for(settings: Settings) -> Decoding:
@@ -163,7 +151,6 @@ def run_analysis(
         metrics=metrics,
         should_stop=should_stop,
         on_queued=on_queued,
-        keep_prefix=prompt.shared_prefix_tokens,
     )
     for piece in stream:
         pieces.append(piece)

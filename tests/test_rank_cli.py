@@ -12,11 +12,9 @@ from typing import Any
 
 import pytest
 
-from app.analysis.documents import read_document
 from app.analysis.ranking import biggest_gap, rank_order
 from app.analysis.scoring import analyze
-from app.llm.engine import reset_cache
-from app.pipeline import build_advice_prompt, load_engine, run_analysis
+from app.pipeline import build_advice_prompt, load_engine
 from app.settings import Settings
 from tests.helpers import METRIC_NAMES, run_script
 
@@ -171,25 +169,3 @@ def test_rendered_prompts_of_two_jobs_share_the_cv_prefix_tokens() -> None:
     assert cv.strip() in shared_text  # every line of the CV lies in the shared prefix
     assert shared >= len(engine.llm_tokens(cv))
     assert shared < min(len(first), len(second))  # and the jobs themselves differ
-
-
-def test_a_kept_cv_prefix_comes_back_after_another_cv_used_the_model() -> None:
-    """Two people taking turns: the first one's CV is restored from its kept state, not evaluated again."""
-    settings = Settings(max_tokens=6, ctx=4096, threads=2)
-    engine = load_engine(settings)
-    first_cv = read_document(STRONG_CV)
-    other_cv = read_document(FIXTURES / "pastry_chef_cv.txt")
-    job_a, job_b = (read_document(path) for path in JOBS[:2])
-
-    reset_cache(engine)
-    run_analysis(first_cv, job_a, settings)
-    run_analysis(other_cv, job_a, settings)  # fills the cache with another CV
-    restored = run_analysis(first_cv, job_b, settings)
-    reset_cache(engine)
-    cold = run_analysis(first_cv, job_b, settings)
-
-    prompt = build_advice_prompt(engine, restored.analysis, first_cv.text, job_b.text, settings)
-    assert prompt.shared_prefix_tokens > len(engine.llm_tokens(first_cv.text))
-    assert restored.metrics["prompt_tokens_reused"] == prompt.shared_prefix_tokens
-    assert cold.metrics["prompt_tokens_reused"] == 0
-    assert restored.advice == cold.advice  # the restored state gives the same greedy answer

@@ -135,11 +135,6 @@ class ModelEngine(Protocol):
         should_stop: Callable[[], bool] | None = None,
         on_queued: Callable[[], None] | None = None,
         ignore_eos: bool = False,
-        keep_prefix: int = 0,
     ) -> Iterator[str]:
-        """Yield the completion piece by piece, filling `metrics` as it goes.
-
-        `keep_prefix`: how many leading tokens other prompts share (system prompt and CV); an engine may
-        keep their state for later calls.
-        """
+        """Yield the completion piece by piece, filling `metrics` as it goes."""
         ...

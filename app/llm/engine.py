@@ -11,7 +11,6 @@ settings stay the same; a different model frees the previous one.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import json
 import threading
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import llama_cpp
-import numpy as np
 from llama_cpp import llama_chat_format
 
 from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
@@ -42,8 +40,6 @@ _FORMATTERS: dict[str, Callable[..., llama_chat_format.ChatFormatterResponse]] =
     "alpaca": llama_chat_format.format_alpaca,
 }
 SUPPORTED_CHAT_FORMATS: tuple[str, ...] = tuple(_FORMATTERS)
-# CV prefixes whose KV state an engine keeps (Engine._keep_prefix).
-KEPT_PREFIXES = 2
 
 
 @dataclass(frozen=True)
@@ -104,8 +100,6 @@ class Engine:
             ) from None
         self.load_s = time.perf_counter() - started
         self._loads_reported = False
-        # Recently seen CV prefixes and their KV state, the latest last (see _keep_prefix).
-        self._kept_prefixes: dict[tuple[int, ...], llama_cpp.LlamaState] = {}
         self.chat_format = load.chat_format or self.llm.chat_format
         self._formatter = self._make_formatter()
 
@@ -165,7 +159,6 @@ class Engine:
         should_stop: Callable[[], bool] | None = None,
         on_queued: Callable[[], None] | None = None,
         ignore_eos: bool = False,
-        keep_prefix: int = 0,
     ) -> Iterator[str]:
         """Yield the completion piece by piece; fill `metrics` as it goes.
 
@@ -174,10 +167,6 @@ class Engine:
         and what was produced so far stands. When another caller holds the
         model, `on_queued` is called once before waiting for it. `ignore_eos`
         (benchmarks) bans the end-of-text token so exactly max_tokens come out.
-        `keep_prefix` (the prompt's first tokens that other prompts share, such
-        as the system prompt and the CV) keeps that prefix's KV state aside, so
-        a later call with the same prefix skips it even after other prompts
-        have filled the cache (see _restore_or_keep_prefix).
         """
         metrics = metrics if metrics is not None else GenerationMetrics()
         tokens = self.tokenize(prompt)
@@ -191,7 +180,13 @@ class Engine:
                 on_queued()
             self.lock.acquire()
         try:
+            # The KV cache still holds the previous call's tokens; llama-cpp-python
+            # keeps the longest common prefix and evaluates only the rest.
+            reused = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
+            if reused == len(tokens):
+                reused -= 1  # the last prompt token is replayed to refresh the logits
             metrics.prompt_tokens = len(tokens)
+            metrics.prompt_tokens_reused = max(0, reused)
             metrics.model_size_mb = self.model.size_mb
             metrics.gpu_layers = self.load_settings.n_gpu_layers
             metrics.gpu_offload_supported = gpu_offload_supported()
@@ -200,17 +195,6 @@ class Engine:
                 self._loads_reported = True
             llama_cpp.llama_perf_context_reset(self.llm.ctx)
             started = time.perf_counter()
-            # The KV cache still holds the previous call's tokens; llama-cpp-python
-            # keeps the longest common prefix and evaluates only the rest.
-            reused = llama_cpp.Llama.longest_token_prefix(self.llm._input_ids.tolist(), tokens)
-            if 0 < keep_prefix < len(tokens) and reused < keep_prefix:
-                if self._restore_prefix(tokens[:keep_prefix]):
-                    reused = keep_prefix
-                else:
-                    self._keep_prefix(tokens[:keep_prefix], cached=reused)  # evaluated now: not reused
-            if reused == len(tokens):
-                reused -= 1  # the last prompt token is replayed to refresh the logits
-            metrics.prompt_tokens_reused = max(0, reused)
             completion = self.llm.create_completion(
                 tokens,
                 max_tokens=max_tokens,
@@ -246,48 +230,6 @@ class Engine:
                 metrics.generated_tokens = chunks
         finally:
             self.lock.release()
-
-    def _restore_prefix(self, prefix: list[int]) -> bool:
-        """Load the kept KV state of `prefix` into the cache, if it is one of the prefixes kept.
-
-        llama-cpp-python reuses only what the cache holds now: after a prompt
-        with another CV (another user of the app, a judge call) this CV would be
-        evaluated again. The kept state (see _keep_prefix) brings it back.
-        """
-        state = self._kept_prefixes.pop(tuple(prefix), None)
-        if state is None:
-            return False
-        self._kept_prefixes[tuple(prefix)] = state  # now the latest used
-        self.llm.load_state(state)
-        return True
-
-    def _keep_prefix(self, prefix: list[int], *, cached: int) -> None:
-        """Evaluate `prefix` on its own (after the `cached` tokens the cache shares with it) and keep its state.
-
-        The last KEPT_PREFIXES prefixes are kept (two people taking turns on one
-        app each keep their CV); each costs the KV cache of its tokens in RAM,
-        about 23 KB a token on the embedded model and 0.5 MB on a 7B model.
-        """
-        self.llm.n_tokens = cached
-        self.llm.eval(prefix[cached:])
-        while len(self._kept_prefixes) >= KEPT_PREFIXES:
-            del self._kept_prefixes[next(iter(self._kept_prefixes))]  # the least recently used
-        self._kept_prefixes[tuple(prefix)] = self._kv_state()
-
-    def _kv_state(self) -> llama_cpp.LlamaState:
-        context = self.llm.ctx
-        size = llama_cpp.llama_state_get_size(context)
-        buffer = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_get_data(context, buffer, size)
-        return llama_cpp.LlamaState(
-            input_ids=self.llm.input_ids.copy(),
-            # Llama.load_state writes these rows back; one zero row (broadcast) stands for logits we never read.
-            scores=np.zeros((1, self.llm.n_vocab()), dtype=np.single),
-            n_tokens=self.llm.n_tokens,
-            llama_state=bytes(memoryview(buffer)[:written]),
-            llama_state_size=written,
-            seed=self.llm._seed,
-        )
 
     def _fill_perf(self, metrics: GenerationMetrics) -> None:
         perf = llama_cpp.llama_perf_context(self.llm.ctx)
@@ -426,10 +368,9 @@ class BareBaseline:
 
 
 def reset_cache(engine: Engine) -> None:
-    """Forget the KV cache and the kept prefix, so the next call evaluates its whole prompt (benchmarks)."""
+    """Forget the KV cache, so the next call evaluates its whole prompt (benchmarks)."""
     with engine.lock:
         engine.llm.reset()
-        engine._kept_prefixes.clear()
 
 
 def measured_run(

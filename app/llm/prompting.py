@@ -24,8 +24,6 @@ Message = dict[str, str]
 
 # Trim order for the CV: the sections that matter least to the match go first.
 _CV_TRIM_ORDER: tuple[str | None, ...] = ("contacts", "languages", "projects", "certifications", "summary", None)
-# How the CV's fence closes in prompts/user_*.txt: everything before it is the same for every job.
-CV_FENCE_END = "\nCV>>>"
 # Fences of the prompt: a CV must not be able to close them early.
 _FENCE = re.compile(r"<{3,}|>{3,}")
 

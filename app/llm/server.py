@@ -291,11 +291,9 @@ class ServerEngine:
         should_stop: Callable[[], bool] | None = None,
         on_queued: Callable[[], None] | None = None,
         ignore_eos: bool = False,
-        keep_prefix: int = 0,
     ) -> Iterator[str]:
         """Yield the completion piece by piece from the first server that answers; fill `metrics` as it goes."""
         del on_queued  # the servers queue requests themselves; we cannot see the queue
-        del keep_prefix  # the servers keep their own prompt cache
         metrics = metrics if metrics is not None else GenerationMetrics()
         tokens = self.tokenize(prompt)
         if len(tokens) + max_tokens > self.n_ctx:
