@@ -26,9 +26,11 @@ run: install
 demo: install
 	$(PY) scripts/analyze.py --cv app/examples/example_cv.txt --job app/examples/example_job.txt
 
+# ruff, then mypy (strict for app/analysis, app/llm and the settings; see [tool.mypy] in pyproject.toml).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 test: lint
 	$(PY) -m pytest

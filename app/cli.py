@@ -3,12 +3,14 @@
 Domain errors are translated here, once, at the edge: a `CVEnhancerError` (or
 an OSError, such as an output path that cannot be written) is one `error: ...`
 line on stderr and exit 2; Ctrl-C is 130; anything else is a
-bug of ours, still one line (exit 1), never a traceback.
+bug of ours, still one line (exit 1), never a traceback, unless
+CV_ENHANCER_DEBUG=1 asks for it: then the error is raised again, traceback and all.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
@@ -16,6 +18,12 @@ from typing import NoReturn
 from app.errors import CVEnhancerError
 
 EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+DEBUG_ENV = "CV_ENHANCER_DEBUG"
+
+
+def debugging() -> bool:
+    """CV_ENHANCER_DEBUG=1 (or true/yes): let unexpected errors through with their traceback."""
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
 class Parser(argparse.ArgumentParser):
@@ -49,8 +57,11 @@ def run(body: Callable[[], int], *, interrupted_hint: str = "") -> int:
         print(f"\ninterrupted{interrupted_hint}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:  # a bug of ours: still one line, and how to report it
+        if debugging():
+            raise
         print(
-            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran)",
+            f"internal error: {type(error).__name__}: {error} (please report it with the command you ran; "
+            f"{DEBUG_ENV}=1 shows the traceback)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL

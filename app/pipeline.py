@@ -21,7 +21,7 @@ from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.engine import Engine, LoadSettings, get_engine
 from app.llm.prompting import answer_start, fit_prompt
 from app.llm.server import ServerEngine, get_server_engine
-from app.report import ModelInfo, Report
+from app.report import STOPPED_WARNING, ModelInfo, Report
 from app.settings import Settings
 
 # Tokens kept free besides max_tokens: the chat template's closing tokens.
@@ -43,7 +43,11 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
 
 
 def load_engine(settings: Settings) -> Engine:
-    """The shared engine for these settings (loaded once, reused after)."""
+    """The shared local engine for these settings (loaded once, reused after).
+
+    The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
+    directly, since they measure llama-cpp-python in this process.
+    """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
     return get_engine(model, load_settings_for(model, settings))
 
@@ -163,6 +167,6 @@ def run_analysis(
     if metrics.server:
         report.model = replace(report.model, server=metrics.server)  # the server that answered
     if metrics.stopped_by_user:
-        report.warnings.append("Generation was stopped by you; the advice above is incomplete.")
+        report.warnings.append(STOPPED_WARNING)
     report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))
     return report

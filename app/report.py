@@ -20,6 +20,8 @@ VERDICT_TEXT = {
     "not_a_fit": "not a fit",
 }
 STATUS_MARK = {"met": "✓", "partial": "~", "missing": "✗"}
+# The one wording of a stop, whoever stopped the generation.
+STOPPED_WARNING = "Generation was stopped by you; the advice above is incomplete."
 
 
 @dataclass(frozen=True)

@@ -10,24 +10,24 @@ from __future__ import annotations
 import json
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from app.analysis.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
+from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.errors import CVEnhancerError, InputError
 from app.hub.catalog import MODELS_DIR, available_models, find_entry, load_catalog
 from app.hub.downloads import bytes_on_disk, download
-from app.llm.engine import GenerationMetrics, gpu_offload_supported
+from app.llm.base import GenerationMetrics
+from app.llm.engine import GPU_REBUILD_COMMAND, gpu_offload_supported
 from app.llm.memory import gpu_memory_used_mb
 from app.pipeline import run_analysis
-from app.report import VERDICT_TEXT, Report, metric_rows
-from app.settings import Settings, default_threads, describe, make_settings, server_urls_from_env
+from app.report import STOPPED_WARNING, VERDICT_TEXT, Report, metric_rows
+from app.settings import Settings, default, describe, label, make_settings, server_urls_from_env, widget_kwargs
 
-EXAMPLES = Path(__file__).resolve().parent / "examples"
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
 VERDICT_STYLE = {"strong_fit": st.success, "partial_fit": st.warning, "not_a_fit": st.error}
+GREEDY_MODE, SAMPLING_MODE = "Greedy (same answer every time)", "Sampling"
 # Redraw the live metrics at most this often: a redraw per token would slow generation.
 METRICS_REFRESH_S = 0.3
 
@@ -49,8 +49,8 @@ def main() -> None:
         "nothing you enter is stored unless you download it."
     )
     if st.button("Try an example", help="Fill in a sample CV and job description"):
-        state.cv_text = (EXAMPLES / "example_cv.txt").read_text(encoding="utf-8")
-        state.job_text = (EXAMPLES / "example_job.txt").read_text(encoding="utf-8")
+        state.cv_text = EXAMPLE_CV.read_text(encoding="utf-8")
+        state.job_text = EXAMPLE_JOB.read_text(encoding="utf-8")
 
     cv_column, job_column = st.columns(2)
     with cv_column:
@@ -80,27 +80,30 @@ def sidebar_settings() -> Settings | None:
     sidebar.header("Settings")
     env_urls = server_urls_from_env()
     where = sidebar.radio(
-        "Where the model runs",
-        ["This computer", "Model servers"],
-        index=1 if env_urls else 0,
-        help=describe("backend"),
+        label("backend"), ["This computer", "Model servers"], index=1 if env_urls else 0, help=describe("backend")
     )
     on_servers = where == "Model servers"
     server_urls: list[str] = []
     if on_servers:
         typed = sidebar.text_input(
-            "Server URL(s)",
+            label("server_urls"),
             value=" ".join(env_urls),
-            placeholder="http://127.0.0.1:8080/v1",
-            help=describe("server_urls") + ". Several: separate them with spaces. Default: $CV_ENHANCER_SERVER_URL.",
+            placeholder="http://127.0.0.1:8080/v1 (several: separated by spaces)",
+            help=describe("server_urls"),
         )
         server_urls = typed.replace(",", " ").split()
     choices = available_models()
     # On servers the file is theirs: any catalog model may be named (for its chat format).
     ready = choices if on_servers else [choice for choice in choices if choice.available]
     labels = {choice.name: choice.label for choice in ready}
-    model_label = "Model the servers run" if on_servers else "Model"
-    model = sidebar.selectbox(model_label, list(labels), format_func=labels.__getitem__, help=describe("model"))
+    names = list(labels)
+    model = sidebar.selectbox(
+        label("model"),
+        names,
+        index=names.index(default("model")) if default("model") in names else 0,
+        format_func=labels.__getitem__,
+        help=describe("model") + (" (the one the servers run: its chat format is used)" if on_servers else ""),
+    )
     missing = [choice for choice in choices if not choice.available and choice.download_command]
     if missing and not on_servers:
         with sidebar.expander("More models (not downloaded)"):
@@ -112,36 +115,40 @@ def sidebar_settings() -> Settings | None:
                     download_with_progress(choice.name)
 
     sidebar.subheader("Device")
-    threads = sidebar.number_input("CPU threads", 1, 256, default_threads(), help=describe("threads"))
+    threads = sidebar.number_input(**widget_kwargs("threads"))
     can_offload = gpu_offload_supported()
-    gpu_layers = sidebar.number_input(
-        "GPU layers (-1 = all)", -1, 1000, 0, disabled=not can_offload, help=describe("gpu_layers")
-    )
+    gpu_layers = sidebar.number_input(**widget_kwargs("gpu_layers"), disabled=not can_offload)
     if not can_offload:
-        sidebar.caption(
-            'This llama-cpp-python build has no GPU offload. Rebuild it with `CMAKE_ARGS="-DGGML_CUDA=on" '
-            "pip install --force-reinstall --no-cache-dir llama-cpp-python` (Metal: `-DGGML_METAL=on`)."
-        )
+        sidebar.caption(f"This llama-cpp-python build has no GPU offload. Rebuild it with `{GPU_REBUILD_COMMAND}`.")
+    batch = sidebar.number_input(**widget_kwargs("batch"))
+    ctx = sidebar.number_input(**widget_kwargs("ctx"))
 
     sidebar.subheader("Decoding")
-    mode = sidebar.radio("Mode", ["Greedy (same answer every time)", "Sampling"], help=describe("greedy"))
-    greedy = mode.startswith("Greedy")
-    temperature = sidebar.slider("Temperature", 0.0, 2.0, 0.7, 0.05, disabled=greedy, help=describe("temperature"))
-    top_p = sidebar.slider("Top-p", 0.05, 1.0, 0.95, 0.05, disabled=greedy, help=describe("top_p"))
-    seed = sidebar.number_input("Seed", 0, 2**31 - 1, 42, disabled=greedy, help=describe("seed"))
-    max_tokens = sidebar.number_input("Max new tokens", 16, 4096, 512, 16, help=describe("max_tokens"))
-    ctx = sidebar.select_slider("Context size", [2048, 4096, 8192, 16384], 4096, help=describe("ctx"))
+    mode = sidebar.radio(
+        label("greedy"),
+        [GREEDY_MODE, SAMPLING_MODE],
+        index=0 if default("greedy") else 1,
+        help=describe("greedy"),
+    )
+    greedy = mode == GREEDY_MODE
+    temperature = sidebar.slider(**widget_kwargs("temperature"), disabled=greedy)
+    top_p = sidebar.slider(**widget_kwargs("top_p"), disabled=greedy)
+    seed = sidebar.number_input(**widget_kwargs("seed"), disabled=greedy)
+    repeat_penalty = sidebar.slider(**widget_kwargs("repeat_penalty"))
+    max_tokens = sidebar.number_input(**widget_kwargs("max_tokens"))
     try:
         return make_settings(
             model=model,
             threads=int(threads),
             gpu_layers=int(gpu_layers),
+            batch=int(batch),
+            ctx=int(ctx),
             greedy=greedy,
             temperature=temperature,
             top_p=top_p,
             seed=int(seed),
+            repeat_penalty=repeat_penalty,
             max_tokens=int(max_tokens),
-            ctx=int(ctx),
             backend="server" if on_servers else "local",
             server_urls=server_urls,
         )
@@ -286,7 +293,7 @@ def recover_interrupted_run() -> None:
     if report is None:
         return
     report.advice = state.get("partial_advice", "").strip()
-    report.warnings.append("Generation was stopped by you; the advice is incomplete.")
+    report.warnings.append(STOPPED_WARNING)
     state.report = report
 
 

@@ -44,7 +44,7 @@ from app.cli import EXIT_BAD_INPUT, parser_from_doc, run
 from app.pipeline import run_analysis
 from app.ranking import RankedJob, Ranking, job_files, load_job, rank_jobs
 from app.report import Report
-from app.settings import SERVER_URL_ENV, Settings, describe, make_settings, server_urls_from_env
+from app.settings import SERVER_URL_ENV, Settings, add_flag, backend_values, describe, settings_from_args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,31 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=describe("advise_top") + f" (default {Settings.model_fields['advise_top'].default})",
     )
-    parser.add_argument("--model", help=describe("model") + " (default: the embedded SmolLM2-135M)")
-    parser.add_argument("--chat-format", help=describe("chat_format"))
+    add_flag(parser, "model")
+    add_flag(parser, "chat_format")
     decoding = parser.add_mutually_exclusive_group()
-    decoding.add_argument("--greedy", action="store_true", default=None, help=describe("greedy") + " (default)")
-    decoding.add_argument("--temperature", type=float, help="sample with this temperature instead of greedy decoding")
-    parser.add_argument("--top-p", type=float, help=describe("top_p"))
-    parser.add_argument("--seed", type=int, help=describe("seed") + " (default 42)")
-    parser.add_argument("--max-tokens", type=int, help=describe("max_tokens") + " (default 512)")
-    parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
-    parser.add_argument("--threads-batch", type=int, help=describe("threads_batch"))
-    parser.add_argument("--batch", type=int, help=describe("batch") + " (default 512)")
-    parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
-    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
+    add_flag(decoding, "greedy")
+    add_flag(decoding, "temperature", note="; giving it turns sampling on")
+    for field in ("top_p", "seed", "repeat_penalty", "max_tokens", "threads", "threads_batch", "batch", "gpu_layers"):
+        add_flag(parser, field)
+    add_flag(parser, "ctx")
+    add_flag(parser, "backend")
     parser.add_argument(
         "--server-url",
         action="append",
         metavar="URL",
-        help=describe("server_urls") + f" (default: ${SERVER_URL_ENV})",
+        help=f"{describe('server_urls')}; repeat it for more (default ${SERVER_URL_ENV}; a URL means --backend server)",
     )
-    parser.add_argument(
-        "--backend",
-        choices=["local", "server"],
-        help=describe("backend") + " (default: server when a server URL is given, else local)",
-    )
-    parser.add_argument("--server-timeout", type=float, help=describe("server_timeout_s") + " (default 600)")
+    add_flag(parser, "server_timeout_s")
     parser.add_argument("--no-llm", action="store_true", help="deterministic report only: no model, fast")
     parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     return parser
@@ -103,23 +94,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    settings = make_settings(
-        model=args.model,
-        chat_format=args.chat_format,
-        greedy=False if args.temperature is not None else True,
-        temperature=args.temperature,
-        top_p=args.top_p,
-        seed=args.seed,
-        max_tokens=args.max_tokens,
-        threads=args.threads,
-        threads_batch=args.threads_batch,
-        batch=args.batch,
-        gpu_layers=args.gpu_layers,
-        ctx=args.ctx,
+    # Giving a temperature means sampling; --greedy (or nothing) keeps greedy decoding.
+    settings = settings_from_args(
+        args,
+        greedy=args.temperature is None,
         use_llm=not args.no_llm,
         advise_top=args.advise_top,
         **backend_values(args.backend, args.server_url),
-        server_timeout_s=args.server_timeout,
     )
     cv = read_document(args.cv)
     if len(args.job) == 1 and args.jobs is None:
@@ -183,12 +164,6 @@ def _show(piece: str) -> None:
 
 def _queued() -> None:
     print("(waiting: the model is busy with another analysis)", file=sys.stderr)
-
-
-def backend_values(backend: str | None, server_urls: list[str] | None) -> dict[str, object]:
-    """--backend, --server-url and CV_ENHANCER_SERVER_URL as Settings values: a URL given means the server backend."""
-    urls = server_urls or ([] if backend == "local" else server_urls_from_env())
-    return {"backend": backend or ("server" if urls else "local"), "server_urls": urls}
 
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import platform
 import statistics
 import subprocess
 import sys
@@ -32,25 +31,29 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.analysis.documents import read_document
+from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, EXAMPLES_DIR, read_document
 from app.analysis.scoring import analyze
-from app.errors import CVEnhancerError
-from app.llm.engine import BareBaseline, llama_cpp_version, measured_run
+from app.bench.runner import environment
+from app.cli import parser_from_doc, run
+from app.hub.catalog import resolve_model
+from app.llm.baseline import BareBaseline, measured_run
 from app.pipeline import build_advice_prompt, decoding_for, load_engine, run_analysis
-from app.settings import make_settings
+from app.settings import Settings, add_flag, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
-EXAMPLES = ROOT / "app" / "examples"
+# The same CV against a second job: what the KV cache can reuse.
+SECOND_JOB = EXAMPLES_DIR / "example_job_backend.txt"
+# Our real-format postings (tests/fixtures/real_formats) and two more back to back, as one long posting.
+LONG_POSTING = EXAMPLES_DIR / "example_long_posting.txt"
 
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def bench_generation(settings: Any, repetitions: int, max_tokens: int) -> dict[str, Any]:
-    cv = read_document(EXAMPLES / "example_cv.txt")
-    job = read_document(EXAMPLES / "example_job.txt")
+def bench_generation(settings: Settings, repetitions: int, max_tokens: int) -> dict[str, Any]:
+    cv = read_document(EXAMPLE_CV)
+    job = read_document(EXAMPLE_JOB)
     engine = load_engine(settings)
     analysis = analyze(cv.text, job.text)
     prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
@@ -97,10 +100,10 @@ def bench_generation(settings: Any, repetitions: int, max_tokens: int) -> dict[s
     }
 
 
-def bench_kv_reuse(settings: Any) -> dict[str, Any]:
-    cv = read_document(FIXTURES / "strong_cv.txt")
-    first = run_analysis(cv, read_document(FIXTURES / "strong_job.txt"), settings)
-    second = run_analysis(cv, read_document(FIXTURES / "other_ml_job.txt"), settings)
+def bench_kv_reuse(settings: Settings) -> dict[str, Any]:
+    cv = read_document(EXAMPLE_CV)
+    first = run_analysis(cv, read_document(EXAMPLE_JOB), settings)
+    second = run_analysis(cv, read_document(SECOND_JOB), settings)
     return {
         "first": {key: first.metrics.get(key) for key in ("prompt_tokens", "prompt_tokens_reused", "ttft_s")},
         "second": {key: second.metrics.get(key) for key in ("prompt_tokens", "prompt_tokens_reused", "ttft_s")},
@@ -108,10 +111,8 @@ def bench_kv_reuse(settings: Any) -> dict[str, Any]:
 
 
 def long_posting() -> str:
-    """A long posting with boilerplate: our real-format fixture postings back to back, 2,000+ words."""
-    parts = [path.read_text(encoding="utf-8") for path in sorted((FIXTURES / "real_formats").glob("*.txt"))]
-    parts += [(FIXTURES / name).read_text(encoding="utf-8") for name in ("strong_job.txt", "nurse_job.txt")]
-    return "\n\n".join(parts)
+    """A long posting with boilerplate (pay, benefits, equal opportunity, how to apply): 2,000+ words."""
+    return LONG_POSTING.read_text(encoding="utf-8")
 
 
 def _timed_analysis(cv_text: str, job_text: str, repetitions: int) -> tuple[float, list[float]]:
@@ -128,13 +129,10 @@ def _timed_analysis(cv_text: str, job_text: str, repetitions: int) -> tuple[floa
 
 
 def bench_analysis(repetitions: int) -> dict[str, Any]:
-    # A two-page CV: two of our one-page fixture CVs back to back (~110 lines).
-    cv_text = (
-        (FIXTURES / "strong_cv.txt").read_text(encoding="utf-8")
-        + "\n"
-        + (EXAMPLES / "example_cv.txt").read_text(encoding="utf-8")
-    )
-    job_text = (FIXTURES / "strong_job.txt").read_text(encoding="utf-8")
+    # A two-page CV: the one-page example CV twice (~90 lines).
+    one_page = EXAMPLE_CV.read_text(encoding="utf-8")
+    cv_text = one_page + "\n" + one_page
+    job_text = EXAMPLE_JOB.read_text(encoding="utf-8")
     first_ms, samples = _timed_analysis(cv_text, job_text, repetitions)
     long_job = long_posting()
     _, long_samples = _timed_analysis(cv_text, long_job, repetitions)
@@ -155,9 +153,9 @@ def bench_peak_rss(max_tokens: int, threads: int) -> dict[str, Any]:
         sys.executable,
         str(ROOT / "scripts" / "analyze.py"),
         "--cv",
-        str(EXAMPLES / "example_cv.txt"),
+        str(EXAMPLE_CV),
         "--job",
-        str(EXAMPLES / "example_job.txt"),
+        str(EXAMPLE_JOB),
         "--json",
         "--max-tokens",
         str(max_tokens),
@@ -169,34 +167,35 @@ def bench_peak_rss(max_tokens: int, threads: int) -> dict[str, Any]:
     return {"peak_rss_mb": metrics["peak_rss_mb"], "gen_tokens_per_s": metrics["gen_tokens_per_s"]}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", help="catalog name or .gguf path (default: the embedded model)")
-    parser.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+def build_parser() -> argparse.ArgumentParser:
+    parser = parser_from_doc("bench_core.py", __doc__)
+    add_flag(parser, "model")
+    # Fixed here rather than Settings' defaults, so runs on different machines compare.
+    add_flag(parser, "threads", own_default=2)
+    add_flag(parser, "max_tokens", note=", generated per repetition", own_default=128)
     parser.add_argument("-r", "--repetitions", type=int, default=5, help="timed repetitions (default 5)")
-    parser.add_argument("--max-tokens", type=int, default=128, help="tokens generated per repetition (default 128)")
     parser.add_argument("--json", action="store_true", help="print JSON with raw samples instead of a table")
-    args = parser.parse_args(argv)
-    try:
-        settings = make_settings(model=args.model, threads=args.threads, max_tokens=args.max_tokens)
-        generation = bench_generation(settings, args.repetitions, args.max_tokens)
-        reuse = bench_kv_reuse(settings)
-        analysis = bench_analysis(max(20, args.repetitions * 10))
-        rss = bench_peak_rss(args.max_tokens, args.threads)
-    except CVEnhancerError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(lambda: _main(args))
+
+
+def _main(args: argparse.Namespace) -> int:
+    settings = make_settings(model=args.model, threads=args.threads, max_tokens=args.max_tokens)
+    generation = bench_generation(settings, args.repetitions, args.max_tokens)
+    reuse = bench_kv_reuse(settings)
+    analysis = bench_analysis(max(20, args.repetitions * 10))
+    rss = bench_peak_rss(args.max_tokens, args.threads)
     result = {
         "environment": {
-            "python": platform.python_version(),
-            "machine": platform.machine(),
-            "processor": platform.processor(),
-            "llama_cpp_python": llama_cpp_version(),
+            **environment([resolve_model(settings.model)], settings),
             "model": settings.model,
             "threads": args.threads,
             "repetitions": args.repetitions,
             "max_tokens": args.max_tokens,
-            "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         },
         "generation": generation,
         "kv_reuse": reuse,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import statistics
 import sys
 import tempfile
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli import parser_from_doc, run
-from app.errors import InputError
+from app.errors import CVEnhancerError, InputError
 from app.hub.catalog import PROJECT_ROOT
 from app.pipeline import run_analysis
 from app.serve.cluster import Cluster, model_for_workers, start_cluster
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # `kill` stops the workers and nginx too
     return run(lambda: _bench(args))
 
 
@@ -108,22 +110,27 @@ def _measure(
     overhead: dict[str, list[dict[str, Any]]] = {"local": [], "server": []}
     local = make_settings(**base)
     # Warm-up: load the local model, and let every worker see the shared system prompt once.
-    run_analysis(pairs[0].cv, pairs[0].job, local)
+    run_analysis(*pairs[0].documents(), settings=local)
     for count in counts:
         _at_once(clusters[count].url, batch[:count], base)
     for repetition in range(args.repetitions):
         order = counts if repetition % 2 == 0 else counts[::-1]
         for count in order:
             started = time.perf_counter()
-            _at_once(clusters[count].url, batch, base)
+            completed = _at_once(clusters[count].url, batch, base)
             minutes = (time.perf_counter() - started) / 60
-            throughput[count].append(len(batch) / minutes)
+            throughput[count].append(completed / minutes)
             print(f"rep {repetition + 1}: {count} worker(s): {throughput[count][-1]:.2f} analyses/min", file=sys.stderr)
         item = pairs[args.analyses + repetition] if len(pairs) > args.analyses + repetition else pairs[repetition]
         server = make_settings(**base, backend="server", server_urls=[clusters[1].url])
         paths = [("local", local), ("server", server)]
         for name, settings in paths if repetition % 2 == 0 else paths[::-1]:
-            report = run_analysis(item.cv, item.job, settings)
+            try:
+                cv, job = item.documents()
+                report = run_analysis(cv, job, settings)
+            except CVEnhancerError as error:
+                print(f"warning: {item.pair.id} ({name}): {error}", file=sys.stderr)
+                continue
             metrics = report.metrics
             overhead[name].append(
                 {key: metrics.get(key) for key in ("ttft_s", "gen_tokens_per_s", "total_s", "prompt_tokens")}
@@ -131,14 +138,25 @@ def _measure(
     return {"throughput": {str(count): values for count, values in throughput.items()}, "overhead": overhead}
 
 
-def _at_once(url: str, batch: list[PairInputs], base: dict[str, Any]) -> None:
+def _at_once(url: str, batch: list[PairInputs], base: dict[str, Any]) -> int:
+    """Send the batch at once; the number of analyses that completed (a pair that does not fit --ctx does not)."""
     settings: Settings = make_settings(**base, backend="server", server_urls=[url])
+
+    def one(item: PairInputs) -> bool:
+        try:
+            cv, job = item.documents()
+            run_analysis(cv, job, settings)
+        except CVEnhancerError as error:
+            print(f"warning: {item.pair.id}: {error}", file=sys.stderr)
+            return False
+        return True
+
     with ThreadPoolExecutor(max_workers=len(batch)) as pool:
-        list(pool.map(lambda item: run_analysis(item.cv, item.job, settings), batch))
+        return sum(pool.map(one, batch))
 
 
 def _print(args: argparse.Namespace, counts: list[int], samples: dict[str, Any]) -> None:
-    first = statistics.median(samples["throughput"][str(counts[0])])
+    first = statistics.median(samples["throughput"][str(counts[0])]) or 1.0
     print(f"\n### Throughput: {args.analyses} analyses at once through nginx, {args.threads} thread(s) per worker\n")
     print("| workers | analyses/min (median) | samples | vs first |")
     print("|---|---|---|---|")
@@ -151,13 +169,14 @@ def _print(args: argparse.Namespace, counts: list[int], samples: dict[str, Any])
     print("|---|---|---|---|---|")
     for name, rows in samples["overhead"].items():
 
-        def median_of(key: str, rows: list[dict[str, Any]] = rows) -> float:
-            return statistics.median(row[key] for row in rows if row.get(key) is not None)
+        def median_of(key: str, fmt: str, rows: list[dict[str, Any]] = rows) -> str:
+            values = [row[key] for row in rows if row.get(key) is not None]
+            return f"{statistics.median(values):{fmt}}" if values else "—"
 
-        tokens = "/".join(str(row["prompt_tokens"]) for row in rows)
+        tokens = "/".join(str(row["prompt_tokens"]) for row in rows) or "—"
         print(
-            f"| {name} | {median_of('ttft_s'):.2f} | {median_of('gen_tokens_per_s'):.1f} | "
-            f"{median_of('total_s'):.2f} | {tokens} |"
+            f"| {name} | {median_of('ttft_s', '.2f')} | {median_of('gen_tokens_per_s', '.1f')} | "
+            f"{median_of('total_s', '.2f')} | {tokens} |"
         )
 
 

@@ -24,38 +24,41 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from app.bench.benchmark import (
-    Options,
-    compare_markdown,
-    expand_configs,
-    load_result,
-    parse_list,
-    prepare,
-    run_benchmark,
-    to_csv,
-    to_json,
-    to_markdown,
-)
+from app.bench.compare import compare_markdown
+from app.bench.plan import Options, PlannedConfig, expand_configs, parse_list, prepare
+from app.bench.results import load_result, to_csv, to_json, to_markdown
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.settings import EMBEDDED_MODEL_NAME, default_threads
+from app.settings import default, flag_help, flag_kwargs, flag_name
+
+# Rendering or comparing saved results (--from-json, --compare) never imports llama_cpp:
+# app.bench.runner, which asks llama-cpp-python about the build, is imported only to run.
 
 FORMATS = ("md", "csv", "json")
+# The Settings fields a benchmark sweeps: (field, short flags, an example list).
+SWEPT_FIELDS = (
+    ("threads", ("-t",), "1,2,4"),
+    ("gpu_layers", ("-ngl",), "0,16,all"),
+    ("batch", ("-b",), "256,512"),
+    ("ctx", ("-c",), "2048,4096"),
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_from_doc("benchmark.py", __doc__)
     parser.add_argument(
-        "-m",
-        "--model",
-        action="append",
-        help=f"catalog name or .gguf path; repeat for several models (default: {EMBEDDED_MODEL_NAME})",
+        "-m", "--model", action="append", **flag_kwargs("model", note="; repeat the flag for several models")
     )
-    parser.add_argument("-t", "--threads", help="CPU threads, a list, e.g. 1,2,4 (default: physical cores)")
-    parser.add_argument("-ngl", "--gpu-layers", default="0", help="layers offloaded, a list, e.g. 0,16,all (default 0)")
-    parser.add_argument("-b", "--batch", default="512", help="n_batch, a list (default 512)")
-    parser.add_argument("-c", "--ctx", default="4096", help="n_ctx, a list (default 4096)")
+    for field, aliases, example in SWEPT_FIELDS:
+        parser.add_argument(
+            *aliases,
+            flag_name(field),
+            dest=field,
+            metavar="LIST",
+            help=flag_help(field, note=f"; a list, e.g. {example}"),
+        )
     parser.add_argument("-r", "--repetitions", type=int, default=5, help="timed repetitions of each test (default 5)")
     parser.add_argument("-p", "--n-prompt", type=int, default=512, help="pp test: prompt tokens (default 512; 0 skips)")
     parser.add_argument("-n", "--n-gen", type=int, default=128, help="tg test: new tokens (default 128; 0 skips)")
@@ -97,7 +100,7 @@ def emit(text: str, out_file: Path | None) -> None:
     print(f"wrote {out_file}", file=sys.stderr)
 
 
-def render(result: dict, fmt: str) -> str:  # type: ignore[type-arg]
+def render(result: dict[str, Any], fmt: str) -> str:
     return {"md": to_markdown, "csv": to_csv, "json": lambda r: to_json(r) + "\n"}[fmt](result)
 
 
@@ -126,12 +129,17 @@ def _main(args: argparse.Namespace) -> int:
         warmup=not args.no_warmup,
         overhead=not args.no_overhead,
     )
+
+    def swept(field: str, **kwargs: Any) -> list[int]:
+        text = getattr(args, field)
+        return [default(field)] if text is None else parse_list(text, flag_name(field), **kwargs)
+
     configs = expand_configs(
-        args.model or [EMBEDDED_MODEL_NAME],
-        parse_list(args.threads, "--threads") if args.threads else [default_threads()],
-        parse_list(args.gpu_layers, "--gpu-layers", allow_all=True, minimum=0),
-        parse_list(args.batch, "--batch"),
-        parse_list(args.ctx, "--ctx"),
+        args.model or [default("model")],
+        swept("threads"),
+        swept("gpu_layers", allow_all=True, minimum=0),
+        swept("batch"),
+        swept("ctx"),
     )
     planned = prepare(configs, options)
     fmt = output_format(args)
@@ -143,9 +151,11 @@ def _main(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def run_with_progress(planned: list, options: Options, args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
+def run_with_progress(planned: list[PlannedConfig], options: Options, args: argparse.Namespace) -> dict[str, Any]:
     """run_benchmark with a tqdm bar over the configurations on stderr (off with --no-progress or no TTY)."""
     from tqdm import tqdm
+
+    from app.bench.runner import run_benchmark
 
     disable = args.no_progress or not sys.stderr.isatty()
     with tqdm(total=len(planned), desc="benchmark", unit="config", file=sys.stderr, disable=disable) as bar:

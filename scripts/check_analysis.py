@@ -32,11 +32,10 @@ from typing import Any
 from tqdm import tqdm
 
 from app.analysis.documents import read_document
-from app.analysis.scoring import Analysis, analyze
+from app.analysis.scoring import VERDICTS, Analysis, analyze
 from app.cli import parser_from_doc, run
 from app.study.pairs import LABEL_TO_VERDICT, load_field_pairs, load_pairs
 
-VERDICTS = ("strong_fit", "partial_fit", "not_a_fit")
 AUC_TARGET, CROSS_NOT_A_FIT_TARGET = 0.85, 0.95
 
 
@@ -68,7 +67,7 @@ def _analyze(cv_path: Path, job_path: Path) -> Analysis:
 def check_verdicts(path: Path, half: str) -> dict[str, Any]:
     """Verdict agreement with the high/medium/low labels of a pairs file."""
     pairs = [pair for pair in load_pairs(path) if in_half(pair.id, half)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pair in tqdm(pairs, desc="labelled pairs", unit="pair", leave=False, disable=None):
         analysis = _analyze(pair.cv_path, pair.job_path)
         rows.append(
@@ -81,7 +80,7 @@ def check_verdicts(path: Path, half: str) -> dict[str, Any]:
                 "score": analysis.score,
             }
         )
-    confusion = {e: {v: 0 for v in VERDICTS} for e in VERDICTS}
+    confusion: dict[str, dict[str, int]] = {e: dict.fromkeys(VERDICTS, 0) for e in VERDICTS}
     for row in rows:
         confusion[row["expected"]][row["verdict"]] += 1
     agree = sum(row["expected"] == row["verdict"] for row in rows)
@@ -91,7 +90,7 @@ def check_verdicts(path: Path, half: str) -> dict[str, Any]:
 def check_fields(path: Path, half: str) -> dict[str, Any]:
     """AUC and cross-field not_a_fit rate, per language, on a same/cross-field pairs file."""
     pairs = [pair for pair in load_field_pairs(path) if in_half(pair.id, half)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pair in tqdm(pairs, desc="field pairs", unit="pair", leave=False, disable=None):
         analysis = _analyze(pair.cv_path, pair.job_path)
         rows.append(

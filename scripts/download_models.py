@@ -68,7 +68,7 @@ def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_from_doc("download_models.py", __doc__)
     _add_common(parser, suppress=False)
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     _add_common(common, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
 

@@ -34,7 +34,7 @@ from tqdm import tqdm
 from app.cli import parser_from_doc, run
 from app.errors import InputError
 from app.pipeline import load_engine
-from app.settings import describe, make_settings
+from app.settings import add_flag, make_settings
 from app.study.evaluation import evaluate, to_csv, to_markdown
 from app.study.experiments import answered, read_rows, row_texts
 from app.study.judge import JUDGE_MAX_TOKENS, judge_path_for, read_judged, run_judge
@@ -52,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--judge-model", help="first score the run's answers with this model as the LLM judge (resumable)"
     )
     parser.add_argument("--judge-limit", type=int, help="judge only the first N answers of the run")
-    parser.add_argument("--threads", type=int, help=describe("threads") + " (for the judge)")
-    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (for the judge; default 4096)")
+    add_flag(parser, "threads", note=" of the judge")
+    add_flag(parser, "ctx", note=" of the judge")
     parser.add_argument("--format", choices=("md", "csv"), default="md", help="Markdown tables (default) or CSV")
     parser.add_argument("-o", "--output", type=Path, help="write the result to this file instead of stdout")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar while judging")

@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from app.cli import parser_from_doc, run
 from app.errors import InputError
-from app.settings import SERVER_URL_ENV, describe, server_urls_from_env
+from app.settings import SERVER_URL_ENV, add_flag, backend_values, describe
 from app.study.experiments import (
     default_run_path,
     load_pair_inputs,
@@ -53,6 +53,9 @@ from app.study.experiments import (
     run_experiments,
     settings_for,
 )
+
+# The Settings every row of a run shares (the decoding comes from --configs).
+SHARED_FIELDS = ("max_tokens", "threads", "batch", "ctx", "gpu_layers", "repeat_penalty")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,15 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="the JSONL run file (default: runs/<pairs>-<models>-<configs>.jsonl); resumed if it exists",
     )
     parser.add_argument("--limit", type=int, help="only the first N pairs (quick runs)")
-    parser.add_argument("--max-tokens", type=int, help=describe("max_tokens") + " (default 512)")
-    parser.add_argument("--threads", type=int, help=describe("threads") + " (default: physical cores)")
-    parser.add_argument("--ctx", type=int, help=describe("ctx") + " (default 4096)")
-    parser.add_argument("--gpu-layers", type=int, help=describe("gpu_layers") + " (default 0)")
+    for field in SHARED_FIELDS:
+        add_flag(parser, field)
     parser.add_argument(
         "--server-url",
         action="append",
         metavar="URL",
-        help=describe("server_urls") + f" (default: ${SERVER_URL_ENV}; none: the local model)",
+        help=f"{describe('server_urls')}; repeat it for more (default ${SERVER_URL_ENV}; none: the local model)",
     )
     parser.add_argument(
         "--concurrency",
@@ -105,11 +106,12 @@ def _main(args: argparse.Namespace) -> int:
     if args.concurrency is not None and args.concurrency < 1:
         raise InputError("--concurrency must be 1 or more.")
     configs = parse_configs(args.configs)
-    servers = args.server_url or server_urls_from_env()
-    models = resolve_models(parse_models(args.models), on_servers=bool(servers))
-    base = {"max_tokens": args.max_tokens, "threads": args.threads, "ctx": args.ctx, "gpu_layers": args.gpu_layers}
-    if servers:
-        base |= {"backend": "server", "server_urls": servers}
+    backend = backend_values(None, args.server_url)
+    on_servers = backend["backend"] == "server"
+    models = resolve_models(parse_models(args.models), on_servers=on_servers)
+    base = {field: getattr(args, field) for field in SHARED_FIELDS}
+    if on_servers:
+        base |= backend
     for model in models:  # every combination validated before any work
         for config in configs:
             settings_for(model, config, base)
@@ -133,7 +135,7 @@ def _main(args: argparse.Namespace) -> int:
         progress=progress,
         on_error=on_error,
         on_warning=lambda line: tqdm.write(f"warning: {line}", file=sys.stderr),
-        concurrency=args.concurrency or len(servers) or 1,
+        concurrency=args.concurrency or len(backend["server_urls"]) or 1,
     )
     reuse = (
         f"; prompt tokens reused from the KV cache: {summary.prompt_tokens_reused} of {summary.prompt_tokens}"

@@ -1,4 +1,4 @@
-"""Shared test helpers."""
+"""Shared test fixtures: fixture texts, and a fake engine in place of the model."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from app import pipeline
+from app.llm.fake import FakeEngine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -21,3 +24,14 @@ def fixture_text() -> Callable[[str], str]:
         return path.read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture
+def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
+    """A FakeEngine that every analysis in this test gets instead of a loaded model (app.pipeline.load_engine).
+
+    Queue replies or failures on it: `fake_engine.queue("advice")`, `fake_engine.fail(ModelError("..."))`.
+    """
+    engine = FakeEngine()
+    monkeypatch.setattr(pipeline, "load_engine", lambda settings: engine)
+    return engine

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.llm.engine import gpu_offload_supported
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app" / "streamlit_app.py")
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -45,10 +47,13 @@ def test_first_page_has_inputs_and_settings() -> None:
     assert {button.label for button in app.button} >= {"Try an example", "Analyze"}
     model = app.sidebar.selectbox[0]
     assert "embedded default" in model.format_func(model.value)
-    # This CPU-only build cannot offload: the widget says so instead of failing later.
+    # A CPU-only build cannot offload: the widget says so instead of failing later; a GPU build offers it.
     gpu = number_input(app, "GPU layers")
-    assert gpu.disabled
-    assert "CMAKE_ARGS" in " ".join(caption.value for caption in app.sidebar.caption)
+    captions = " ".join(caption.value for caption in app.sidebar.caption)
+    if gpu_offload_supported():
+        assert not gpu.disabled and "CMAKE_ARGS" not in captions
+    else:
+        assert gpu.disabled and "CMAKE_ARGS" in captions
 
 
 def test_pasted_cv_and_job_give_verdict_requirements_advice_and_metrics() -> None:

@@ -20,19 +20,16 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import pipeline
 from app.errors import ContextOverflowError, InputError, SettingsError
 from app.study import experiments
 from app.study.evaluation import (
     Results,
     automatic_table,
-    average_ranks,
     confusion_matrix,
     evaluate,
     human_table,
-    krippendorff_alpha_interval,
-    percentile,
     sections_covered,
-    spearman,
     to_csv,
     to_markdown,
 )
@@ -57,6 +54,7 @@ from app.study.ratings import (
     progress,
     save_rating,
 )
+from app.study.stats import average_ranks, krippendorff_alpha_interval, percentile, spearman
 from tests.helpers import run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,7 +203,7 @@ def test_resume_redoes_only_the_missing_rows_and_drops_a_torn_line(
         return fake_report(cv, job, settings)
 
     monkeypatch.setattr(experiments, "run_analysis", counting)
-    monkeypatch.setattr(experiments, "load_engine", lambda settings: None)
+    monkeypatch.setattr(pipeline, "load_engine", lambda settings: None)
     pairs = load_pair_inputs(PAIRS)
     models = [ModelSpec("a", MODEL), ModelSpec("b", MODEL)]
     configs = parse_configs("greedy,sample@1.0")
@@ -244,7 +242,7 @@ def test_a_failed_row_is_recorded_retried_and_reported(tmp_path: Path, monkeypat
         return fake_report(cv, job, settings)
 
     monkeypatch.setattr(experiments, "run_analysis", sometimes_failing)
-    monkeypatch.setattr(experiments, "load_engine", lambda settings: None)
+    monkeypatch.setattr(pipeline, "load_engine", lambda settings: None)
     pairs, models, configs = load_pair_inputs(PAIRS), [ModelSpec("a", MODEL)], parse_configs("greedy")
     out, errors = tmp_path / "run.jsonl", []
 

@@ -328,3 +328,63 @@ def test_same_field_outscores_cross_field() -> None:
     painter_job = (SHARED / "real_dev/jobs/nyc/nyc_133921.txt").read_text(encoding="utf-8")
     assert analyze(nurse, rn_job, today=TODAY).score > analyze(painter, rn_job, today=TODAY).score + 30
     assert analyze(painter, painter_job, today=TODAY).score > analyze(nurse, painter_job, today=TODAY).score + 30
+
+
+# --- a degree: its level, then its field ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cv", "requirement", "status", "knocks_out"),
+    [
+        ("EDUCATION\nB.S. Accounting, Rutgers University, 2017\n", "Bachelor's degree in accounting or finance",
+         "met", False),
+        # the level is there, the subject is not: a gap, not a knock-out
+        ("EDUCATION\nBS Computer Science, MIT\n", "Bachelor of Science in Nursing", "partial", False),
+        ("EDUCATION\nBSN, Kent State University\n", "Bachelor of Science in Nursing", "met", False),
+        ("Barista\nBlue Bottle, 2019 - 2024\n", "Bachelor's degree in accounting", "missing", True),
+        ("Образование\nВысшее, экономика, РЭУ им. Плеханова\n", "Высшее образование", "met", False),
+    ],
+)  # fmt: skip
+def test_degree_level_then_field(cv: str, requirement: str, status: str, knocks_out: bool) -> None:
+    from app.analysis.job_requirements import classify
+
+    match = match_requirement(classify(requirement, True), CvProfile(cv, TODAY))
+    assert match.requirement.kind == "degree"
+    assert (match.status, match.knocks_out) == (status, knocks_out)
+
+
+def test_report_table_names_the_terms_not_shown() -> None:
+    from app.report import Report
+    from app.settings import make_settings
+
+    analysis = analyze(CLOUD_CV, "Requirements:\n- Experience with Docker, Kubernetes, AWS, and Cloudflare\n")
+    report = Report(analysis, make_settings(), "cv.txt", "job.txt")
+    row = next(line for line in report.findings_markdown().splitlines() if "Cloudflare" in line and "met" in line)
+    assert row.rstrip(" |").endswith("Cloudflare")
+    requirement = next(r for r in report.to_dict()["requirements"] if "Cloudflare" in r["text"])
+    assert requirement["missing"] == ["Cloudflare"] and requirement["coverage"] == 0.75
+
+
+# --- alternatives: "1. ... or 2. ..." is met by any one ------------------------------------------
+
+PAINTER_CV = "EXPERIENCE\nPainter - Acme Coatings\nJan 2022 - Dec 2025\n- Brush, roller and spray painting\n"
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "status", "knocks_out"),
+    [
+        # four years of painting: short of five, but three plus an apprenticeship will do
+        (("Five years of experience as a painter", "Three years of experience as a painter"), "met", False),
+        (("Five years of experience as a painter", "Seven years of experience as a painter"), "partial", False),
+        # too few years of any work for either: a knock-out
+        (("Nine years of experience as a painter", "Eight years of experience as a painter"), "missing", True),
+        # an alternative that only refers back ("equivalent to 1 above") rules no one out
+        (("Nine years of experience as a painter", 'A combination of education and experience equivalent to "1"'),
+         "missing", False),
+    ],
+)  # fmt: skip
+def test_alternatives_are_met_by_any_one(alternatives: tuple[str, ...], status: str, knocks_out: bool) -> None:
+    requirement = Requirement(" or ".join(alternatives), "years", True, years=3.0, alternatives=alternatives)
+    match = match_requirement(requirement, CvProfile(PAINTER_CV, TODAY))
+    assert (match.status, match.knocks_out) == (status, knocks_out)
+    assert match.requirement is requirement

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.formatting import clip
+
 SECTION_NAMES: tuple[str, ...] = (
     "contacts",
     "summary",
@@ -123,6 +125,8 @@ _HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 # hh.ru exports put each section on one "Key: value" line.
+# The longest line quoted as a section's evidence, in characters.
+EVIDENCE_CHARS = 160
 _KEY_VALUE = re.compile(r"^([^:\n]{2,60}):\s*(.*)$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
@@ -204,7 +208,7 @@ def find_sections(text: str) -> dict[str, SectionHit]:
                 if body is None:
                     continue  # an empty heading is not a section
                 evidence = f"{line.strip()} {body}"
-            found[name] = SectionHit(True, _clip(evidence), number)
+            found[name] = SectionHit(True, clip(evidence, EVIDENCE_CHARS), number)
 
     # Content that proves a section without a heading for it.
     fallbacks: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -219,7 +223,7 @@ def find_sections(text: str) -> dict[str, SectionHit]:
             continue
         for number, line in enumerate(lines, start=1):
             if pattern.search(line):
-                found[name] = SectionHit(True, _clip(line.strip()), number)
+                found[name] = SectionHit(True, clip(line.strip(), EVIDENCE_CHARS), number)
                 break
     return {name: found.get(name, SectionHit(False)) for name in SECTION_NAMES}
 
@@ -253,10 +257,6 @@ def _following_text(lines: list[str], index: int) -> str | None:
                 return None
             return following.strip()
     return None
-
-
-def _clip(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,10 @@ MAX_FILE_BYTES: int = 10 * 1024 * 1024
 
 #: File name suffixes we can read, compared case-insensitively.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx")
+# The bundled example pair ("Try an example", `make demo`, the benchmarks' real task).
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE_CV = EXAMPLES_DIR / "example_cv.txt"
+EXAMPLE_JOB = EXAMPLES_DIR / "example_job.txt"
 
 _TEXT_SUFFIXES = (".txt", ".md")
 

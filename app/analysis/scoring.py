@@ -34,6 +34,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from app.analysis.cv_sections import (
     CORE_SECTIONS,
@@ -46,8 +47,9 @@ from app.analysis.cv_sections import (
     merged_years,
 )
 from app.analysis.injection import InjectionFinding, find_injections
-from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, extract_requirements
+from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, classify, extract_requirements
 from app.analysis.textproc import Language, content_stems, detect_language, raw_tokens, stem, stem_set, title_words
+from app.formatting import clip
 
 SCORE_VERSION = "2.0"
 STRONG_FIT_MIN = 70
@@ -60,8 +62,20 @@ FIELD_FULL_SHARE = 0.4
 FIELD_MIN_SHARE = 0.15
 STRONG_MISSING_MAX = 0.4
 
-Verdict = str  # "strong_fit" | "partial_fit" | "not_a_fit"
-Status = str  # "met" | "partial" | "missing"
+# A requirement's words found in the CV: two of three make it met, one of three partial (one of four is missing).
+MET_SHARE, PARTIAL_SHARE = 0.66, 0.34
+# Years asked: this share of them still counts as partial ("5+ years" with 3 shown).
+PARTIAL_YEARS_SHARE = 0.6
+# More than this share of the must-haves missing is not a fit (unless the CV held this very job).
+NOT_A_FIT_MISSING_SHARE = 0.5
+# The CV's titles against the job's: below this the role is not the CV's; from this, the CV held the job.
+ROLE_SHOWN_MIN, ROLE_HELD_MIN = 0.34, 0.99
+# The longest CV line quoted as evidence, in characters.
+EVIDENCE_CHARS = 200
+
+Verdict = Literal["strong_fit", "partial_fit", "not_a_fit"]
+Status = Literal["met", "partial", "missing"]
+VERDICTS: tuple[Verdict, ...] = ("strong_fit", "partial_fit", "not_a_fit")
 
 
 @dataclass(frozen=True)
@@ -160,7 +174,7 @@ class CvProfile:
             hits = line.stems & wanted_set
             if len(hits) > len(best_hits):
                 best, best_hits = line, hits
-        return (_clip(best.text) if best else None), best_hits
+        return (clip(best.text, EVIDENCE_CHARS) if best else None), best_hits
 
     def years_in(self, field_stems: frozenset[str]) -> float:
         """Years of the dated roles that name at least half of the field's words."""
@@ -209,7 +223,30 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
 
 
 def match_requirement(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
-    """How far the CV meets one requirement, with the CV line that shows it."""
+    """How far the CV meets one requirement, with the CV line that shows it.
+
+    A requirement the job lets be met in several ways ("1. A degree and two
+    years ...; or 2. Six years ...") is as met as its best alternative, and a
+    knock-out only when every alternative is one.
+    """
+    if len(requirement.alternatives) > 1:
+        # "A combination of education and experience equivalent to 1 above" names no
+        # thing to look for; it only says that no single alternative is a must.
+        concrete = [text for text in requirement.alternatives if not _EQUIVALENCE_CLAUSE.search(text)]
+        options = [_match_one(classify(text, requirement.must), profile) for text in concrete]
+        if options:
+            best = max(options, key=lambda option: (option.credit, not option.knocks_out))
+            knocks_out = len(concrete) == len(requirement.alternatives) and all(o.knocks_out for o in options)
+            return replace(best, requirement=requirement, knocks_out=knocks_out)
+    return _match_one(requirement, profile)
+
+
+_EQUIVALENCE_CLAUSE = re.compile(
+    r"\bequivalent to\b|combination of (?:education|training|experience)|эквивалентн", re.IGNORECASE
+)
+
+
+def _match_one(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
     if requirement.kind == "years":
         return _match_years(requirement, profile)
     if requirement.kind == "degree":
@@ -241,7 +278,7 @@ def _match_location(requirement: Requirement, profile: CvProfile) -> Requirement
 
 def _status(share: float) -> Status:
     # Two of three words met; one of three is not enough for partial.
-    return "met" if share >= 0.66 else "partial" if share >= 0.34 else "missing"
+    return "met" if share >= MET_SHARE else "partial" if share >= PARTIAL_SHARE else "missing"
 
 
 def _match_role(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
@@ -255,14 +292,15 @@ def _match_role(requirement: Requirement, profile: CvProfile) -> RequirementMatc
     wanted = title_words(title) - _ROLE_FILLER
     if not wanted:
         return RequirementMatch(requirement, "missing", None)
-    best_line, best_hits = None, frozenset()
+    best_line: str | None = None
+    best_hits: frozenset[str] = frozenset()
     for line in profile.titles:
         hits = wanted & title_words(line)
         if len(hits) > len(best_hits):
             best_line, best_hits = line, hits
     share = len(best_hits) / len(wanted)
     status = _status(share)
-    evidence = _clip(best_line) if best_line and status != "missing" else None
+    evidence = clip(best_line, EVIDENCE_CHARS) if best_line and status != "missing" else None
     missing = tuple(word for word in _display_words(title) if title_words(word) - best_hits)
     return RequirementMatch(
         requirement,
@@ -299,8 +337,8 @@ def _match_terms(
     if alternative_stems:
         # The head of a list of alternatives names their kind ("Cloud platform (AWS, GCP, Azure)"):
         # one alternative shown meets it; the head alone shows the kind, not the thing.
-        head = head_share or 0.0
-        share = 0.75 + 0.25 * head if found_alternatives else 0.5 * head
+        head_credit = head_share or 0.0
+        share = 0.75 + 0.25 * head_credit if found_alternatives else 0.5 * head_credit
     else:
         assert head_share is not None
         share = head_share
@@ -377,7 +415,7 @@ def _years_status(years: float | None, asked: float) -> Status:
         return "missing"
     if years >= asked:
         return "met"
-    return "partial" if years >= asked * 0.6 else "missing"
+    return "partial" if years >= asked * PARTIAL_YEARS_SHARE else "missing"
 
 
 def _match_degree(requirement: Requirement, profile: CvProfile) -> RequirementMatch:
@@ -541,7 +579,7 @@ def other_field(parts: ScoreParts | None) -> bool:
     """The CV and the job are about different work: the title is not the CV's and the vocabulary barely meets."""
     if parts is None:
         return False
-    return (parts.role is None or parts.role < 0.34) and parts.field_share < FIELD_MIN_SHARE
+    return (parts.role is None or parts.role < ROLE_SHOWN_MIN) and parts.field_share < FIELD_MIN_SHARE
 
 
 def decide_verdict(
@@ -550,8 +588,9 @@ def decide_verdict(
     musts = [m for m in matches if m.requirement.must and not is_soft_trait(m.requirement)]
     missing_share = sum(m.status == "missing" for m in musts) / len(musts) if musts else 0.0
     # Someone who has held this very job is not ruled out by the posting's wish list alone.
-    held_the_job = parts is not None and parts.role is not None and parts.role >= 0.99
-    if knockouts or score < PARTIAL_FIT_MIN or other_field(parts) or (missing_share > 0.5 and not held_the_job):
+    held_the_job = parts is not None and parts.role is not None and parts.role >= ROLE_HELD_MIN
+    too_many_missing = missing_share > NOT_A_FIT_MISSING_SHARE and not held_the_job
+    if knockouts or score < PARTIAL_FIT_MIN or other_field(parts) or too_many_missing:
         return "not_a_fit"
     if score >= STRONG_FIT_MIN and missing_share <= STRONG_MISSING_MAX:
         return "strong_fit"
@@ -653,7 +692,7 @@ def _degree_level(text: str) -> tuple[int, str | None]:
             if pattern.search(line):
                 effective = level - 1 if _INCOMPLETE_DEGREE.search(line) else level
                 if effective > best_level:
-                    best_level, best_line = effective, _clip(line.strip())
+                    best_level, best_line = effective, clip(line.strip(), EVIDENCE_CHARS)
                 break
     return best_level, best_line
 
@@ -806,7 +845,3 @@ def _without_lines(text: str, line_numbers: set[int]) -> str:
         return text
     # Blank the lines rather than drop them, so line numbers still point into the user's text.
     return "\n".join("" if number in line_numbers else line for number, line in enumerate(text.splitlines(), start=1))
-
-
-def _clip(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -61,61 +61,61 @@ class Segment:
 
 # Tested in this order: "Preferred Qualifications" is nice although it also says
 # "qualifications"; "What we offer" is an offer although it says "we".
+_HEADING_PATTERNS: tuple[tuple[SectionKind, str], ...] = (
+    (
+        "legal",
+        r"equal (?:employment )?opportunit|\beeo\b|accommodation|disclaimer|legal notice|diversity|"
+        r"affirmative action",
+    ),
+    ("apply", r"how to apply|\bto apply\b|apply now|\bapplication (?:process|instructions)|next steps|отклик"),
+    (
+        "offer",
+        r"\boffer|benefits|perks|compensation|\bsalary|\bpay\b|^why\b|in it for you|"
+        r"we provide|what we give|what you.ll get|rewards|work schedule|schedule|telework|relocation|"
+        r"предлага|условия|бонусы|зарплат|заработн|мы да[её]м|почему мы|что мы готовы",
+    ),
+    (
+        "nice",
+        r"preferred|nice[- ]to[- ]have|bonus|\bpluses\b|\bplus if\b|would be (?:a )?(?:plus|great|nice)|"
+        r"desirable|desired|advantage|optional|good to have|extra credit|"
+        r"great if|ideally|^навыки$|^ключевые навыки$|"
+        r"будет плюсом|плюсом будет|желательно|преимуществ|приветствуется|дополнительн",
+    ),
+    (
+        "duty",
+        r"responsibilit|duties|what you.ll do|what you will do|what will you do|day[- ]to[- ]day|your day|"
+        r"in this role|you will get to|the role involves|tasks|your mission|what you.ll be doing|role purpose|"
+        r"обязанност|задачи|предстоит|функционал|что нужно делать|что делать|чем заниматься|"
+        r"род деятельности|чем ты будешь",
+    ),
+    (
+        "must",
+        r"requirement|required|qualification|qual requirements|must[- ]haves?|what you.ll need|"
+        r"what you need|what you.ll bring|what you bring|what you have|what we need|what we.re looking for|"
+        r"what we are looking for|who you are|who we.re looking for|who we are looking for|you have|"
+        r"you bring|about you|your profile|skills|competenc|ideal candidate|we expect|expect you|"
+        r"is this you|are you|do you have|your background|your experience|knowledge, skills|\bksas?\b|"
+        r"eligibility|specialized experience|^experience$|^education$|minimum|basic|to qualify|"
+        r"требовани|требуется|ждем|ждём|ожидаем|ожидания|от кандидат|от вас|навыки|что нужно|нам важно|"
+        r"подходишь|подходите|кого мы ищем|кто нам нужен|каким мы|каким ты|идеальн|необходимо|квалификац",
+    ),
+    (
+        "company",
+        r"about (?:us|the company|our company)|who (?:we are|are we)|our (?:story|company|mission|values|team)|"
+        r"life at\b|culture|"
+        r"company|о компании|о нас|кто мы|наша команда",
+    ),
+    (
+        "other",
+        r"description|summary|overview|\bnotes?\b|definition|about the (?:job|role|position)|"
+        # Fields of a job board's export: "Должность: ...", "Team: ...", "Адрес: ...".
+        r"^(?:должность|вакансия|position|job title|title|адрес|address|локация|location|город|"
+        r"employment type|team|команда|организация|organization)$|"
+        r"описание|тип занятости|технологический стек|tech stack",
+    ),
+)
 _HEADING_LEXICON: tuple[tuple[SectionKind, Cues], ...] = tuple(
-    (kind, Cues(pattern))
-    for kind, pattern in (
-        (
-            "legal",
-            r"equal (?:employment )?opportunit|\beeo\b|accommodation|disclaimer|legal notice|diversity|"
-            r"affirmative action",
-        ),
-        ("apply", r"how to apply|\bto apply\b|apply now|\bapplication (?:process|instructions)|next steps|отклик"),
-        (
-            "offer",
-            r"\boffer|benefits|perks|compensation|\bsalary|\bpay\b|^why\b|in it for you|"
-            r"we provide|what we give|what you.ll get|rewards|work schedule|schedule|telework|relocation|"
-            r"предлага|условия|бонусы|зарплат|заработн|мы да[её]м|почему мы|что мы готовы",
-        ),
-        (
-            "nice",
-            r"preferred|nice[- ]to[- ]have|bonus|\bpluses\b|\bplus if\b|would be (?:a )?(?:plus|great|nice)|"
-            r"desirable|desired|advantage|optional|good to have|extra credit|"
-            r"great if|ideally|^навыки$|^ключевые навыки$|"
-            r"будет плюсом|плюсом будет|желательно|преимуществ|приветствуется|дополнительн",
-        ),
-        (
-            "duty",
-            r"responsibilit|duties|what you.ll do|what you will do|what will you do|day[- ]to[- ]day|your day|"
-            r"in this role|you will get to|the role involves|tasks|your mission|what you.ll be doing|role purpose|"
-            r"обязанност|задачи|предстоит|функционал|что нужно делать|что делать|чем заниматься|"
-            r"род деятельности|чем ты будешь",
-        ),
-        (
-            "must",
-            r"requirement|required|qualification|qual requirements|must[- ]haves?|what you.ll need|"
-            r"what you need|what you.ll bring|what you bring|what you have|what we need|what we.re looking for|"
-            r"what we are looking for|who you are|who we.re looking for|who we are looking for|you have|"
-            r"you bring|about you|your profile|skills|competenc|ideal candidate|we expect|expect you|"
-            r"is this you|are you|do you have|your background|your experience|knowledge, skills|\bksas?\b|"
-            r"eligibility|specialized experience|^experience$|^education$|minimum|basic|to qualify|"
-            r"требовани|требуется|ждем|ждём|ожидаем|ожидания|от кандидат|от вас|навыки|что нужно|нам важно|"
-            r"подходишь|подходите|кого мы ищем|кто нам нужен|каким мы|каким ты|идеальн|необходимо|квалификац",
-        ),
-        (
-            "company",
-            r"about (?:us|the company|our company)|who (?:we are|are we)|our (?:story|company|mission|values|team)|"
-            r"life at\b|culture|"
-            r"company|о компании|о нас|кто мы|наша команда",
-        ),
-        (
-            "other",
-            r"description|summary|overview|\bnotes?\b|definition|about the (?:job|role|position)|"
-            # Fields of a job board's export: "Должность: ...", "Team: ...", "Адрес: ...".
-            r"^(?:должность|вакансия|position|job title|title|адрес|address|локация|location|город|"
-            r"employment type|team|команда|организация|organization)$|"
-            r"описание|тип занятости|технологический стек|tech stack",
-        ),
-    )
+    (kind, Cues(pattern)) for kind, pattern in _HEADING_PATTERNS
 )
 
 

@@ -113,8 +113,8 @@ def stem(token: str) -> str:
         russian = _stemmer("ru").stemWord(token)
         canonical = _russian_aliases().get(russian)
         # "Разработчик" is "developer": the English canonical token, stemmed as English.
-        return _stemmer("en").stemWord(canonical) if canonical else russian
-    return _stemmer("en").stemWord(token)
+        return str(_stemmer("en").stemWord(canonical)) if canonical else str(russian)
+    return str(_stemmer("en").stemWord(token))
 
 
 @lru_cache(maxsize=1)

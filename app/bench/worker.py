@@ -1,8 +1,8 @@
 """One benchmark configuration, measured in a process of its own: `python -m app.bench.worker`.
 
-Reads {"settings": Settings, "options": app.bench.benchmark.Options} as JSON on
+Reads {"settings": Settings, "options": app.bench.plan.Options} as JSON on
 stdin and writes one JSON object on stdout (anything else written to stdout,
-llama.cpp's logs included, goes to stderr). Run by app.bench.benchmark.run_config; a
+llama.cpp's logs included, goes to stderr). Run by app.bench.runner.run_config; a
 fresh process per configuration makes its peak RSS (VmHWM) its own.
 
 Order, after llama-bench: load the model (timed apart); an untimed warm-up
@@ -10,7 +10,7 @@ Order, after llama-bench: load the model (timed apart); an untimed warm-up
 building: the prompt evaluation it would warm is the pp warm-up's); then r
 repetitions of pp N, then of tg N, each taking turns with the same test
 through bare llama-cpp-python on the same loaded model
-(app.llm.engine.BareBaseline: the overhead ratio); then r repetitions of the
+(app.llm.baseline.BareBaseline: the overhead ratio); then r repetitions of the
 task; every repetition from an empty KV cache. Peak RSS and GPU memory are
 read at the end, the model still loaded.
 """
@@ -26,17 +26,11 @@ from typing import Any
 
 from app.analysis.documents import Document, read_document
 from app.analysis.scoring import analyze
-from app.bench.benchmark import TG_PROMPT_TOKENS, WARMUP_GEN_TOKENS, Options, task_documents
+from app.bench.plan import TG_PROMPT_TOKENS, WARMUP_GEN_TOKENS, Options, task_documents
 from app.errors import CVEnhancerError
-from app.llm.engine import (
-    BareBaseline,
-    Decoding,
-    Engine,
-    GenerationMetrics,
-    measured_run,
-    release_engine,
-    reset_cache,
-)
+from app.llm.base import Decoding, GenerationMetrics
+from app.llm.baseline import BareBaseline, measured_run, reset_cache
+from app.llm.engine import Engine, release_engine
 from app.llm.memory import gpu_memory_used_mb, peak_rss_mb, rss_mb
 from app.pipeline import build_advice_prompt, decoding_for, load_engine, run_analysis
 from app.settings import Settings

@@ -3,7 +3,8 @@
 `Engine` (app/llm/engine.py, llama-cpp-python in this process) and
 `ServerEngine` (app/llm/server.py, OpenAI-compatible servers over HTTP) both
 satisfy `ModelEngine`; the pipeline, the advice checks and the report never
-ask which one they have.
+ask which one they have. `app.llm.fake.FakeEngine` satisfies it too (tests:
+queued replies and injected failures).
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from app.settings import default
 
 Message = dict[str, str]
 
 
 @dataclass(frozen=True)
 class Decoding:
-    """How to pick tokens: greedy (do_sample=False) or sampling."""
+    """How to pick tokens: greedy (do_sample=False) or sampling. Defaults are the Settings fields' own."""
 
-    greedy: bool = True
-    temperature: float = 0.7
-    top_p: float = 0.95
-    seed: int = 42
-    repeat_penalty: float = 1.1
+    greedy: bool = default("greedy")
+    temperature: float = default("temperature")
+    top_p: float = default("top_p")
+    seed: int = default("seed")
+    repeat_penalty: float = default("repeat_penalty")
 
 
 def sampling_arguments(decoding: Decoding) -> dict[str, Any]:
@@ -100,11 +103,19 @@ class ModelFacts(Protocol):
     def quantization(self) -> str | None: ...
 
 
+@runtime_checkable
 class ModelEngine(Protocol):
     """The calls the pipeline makes to a model, wherever it runs."""
 
-    backend: str
-    chat_format: str | None
+    @property
+    def backend(self) -> str:
+        """ "local" (this process) or "server"."""
+        ...
+
+    @property
+    def chat_format(self) -> str | None:
+        """The chat format the prompt is rendered in (None: the model's own template)."""
+        ...
 
     @property
     def model(self) -> ModelFacts: ...
@@ -137,4 +148,15 @@ class ModelEngine(Protocol):
         ignore_eos: bool = False,
     ) -> Iterator[str]:
         """Yield the completion piece by piece, filling `metrics` as it goes."""
+        ...
+
+
+@runtime_checkable
+class JsonEngine(ModelEngine, Protocol):
+    """A ModelEngine that can also answer with JSON matching a schema (the LLM judge needs it)."""
+
+    def complete_json(
+        self, messages: list[Message], schema: dict[str, Any], *, decoding: Decoding, max_tokens: int
+    ) -> tuple[dict[str, Any], GenerationMetrics]:
+        """Answer a chat with a JSON object that matches `schema`."""
         ...

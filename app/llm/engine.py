@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import llama_cpp
 from llama_cpp import llama_chat_format
@@ -27,6 +27,28 @@ from app.hub.catalog import ResolvedModel
 from app.llm.base import Decoding, GenerationMetrics, Message, sampling_arguments
 from app.llm.chat_formats import FOLD_SYSTEM_FORMATS, fold_system_prompt
 from app.llm.memory import check_memory_for, peak_rss_mb, rss_mb
+
+__all__ = [
+    "GPU_REBUILD_COMMAND",
+    "NO_GPU_OFFLOAD",
+    "Decoding",
+    "Engine",
+    "GenerationMetrics",
+    "LoadSettings",
+    "Message",
+    "fold_system_prompt",
+    "get_engine",
+    "gpu_offload_supported",
+    "llama_cpp_version",
+    "release_engine",
+    "sampling_arguments",
+]
+
+# How to get a build that can offload layers to a GPU: every message that says so quotes this.
+GPU_REBUILD_COMMAND = 'CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python'
+NO_GPU_OFFLOAD = (
+    f"this llama-cpp-python build has no GPU offload; rebuild it with `{GPU_REBUILD_COMMAND}` (Metal: -DGGML_METAL=on)"
+)
 
 # llama-cpp-python registers its chat formats as completion handlers only; the
 # prompt formatters behind the names we support are these.
@@ -74,11 +96,7 @@ class Engine:
         self.load_settings = load
         self.lock = threading.Lock()
         if load.n_gpu_layers != 0 and not gpu_offload_supported():
-            raise SettingsError(
-                "this llama-cpp-python build has no GPU offload; use --gpu-layers 0, or rebuild it with "
-                '`CMAKE_ARGS="-DGGML_CUDA=on" pip install --force-reinstall --no-cache-dir llama-cpp-python` '
-                '(Metal: "-DGGML_METAL=on").'
-            )
+            raise SettingsError(f"{NO_GPU_OFFLOAD}; or use --gpu-layers 0.")
         check_memory_for(model.path, load.n_ctx, load.n_batch, load.n_gpu_layers)
         started = time.perf_counter()
         try:
@@ -124,7 +142,8 @@ class Engine:
                 stop_token_ids=[eos_id],
             )
         # No template in the file and none named: llama-cpp-python's own fallback.
-        return llama_chat_format.format_llama2
+        fallback: Callable[..., llama_chat_format.ChatFormatterResponse] = llama_chat_format.format_llama2
+        return fallback
 
     def render(self, messages: list[Message]) -> tuple[str, list[str]]:
         """The prompt text for a chat and the stop strings of its format."""
@@ -205,7 +224,8 @@ class Engine:
             )
             chunks = 0
             try:
-                for chunk in completion:
+                # stream=True: an iterator of chunks (the stubs allow a whole response too).
+                for chunk in cast(Iterator[dict[str, Any]], completion):
                     now = time.perf_counter()
                     if chunk["choices"][0].get("finish_reason") is None:
                         chunks += 1  # one streamed chunk per sampled token; the last one only closes the stream
@@ -317,76 +337,3 @@ def release_engine() -> None:
             _shared.close()
             _shared = None
             gc.collect()
-
-
-class BareBaseline:
-    """Baseline for scripts/benchmark.py's pp/tg tests: llama-cpp-python called directly, none of our layer.
-
-    It calls `create_completion` on the very `llama_cpp.Llama` an Engine
-    loaded: a text prompt (tokenized by llama-cpp-python exactly as
-    Engine.tokenize does), non-streaming, from an empty KV cache, with the same
-    sampling arguments, and none of Engine's tokenizing, lock, streaming or
-    live metrics. Sharing the model keeps one copy of the weights in RAM or
-    VRAM and lets the benchmark interleave the two paths, so the machine's
-    drift hits both alike. Tokens/s come from llama.cpp's perf counters, read
-    as Engine reads them: ours/bare is the project's overhead like for like.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.llm = engine.llm
-
-    def prompt_processing(self, prompt: str, *, decoding: Decoding) -> dict[str, float | None]:
-        """llama-bench's pp test: evaluate the whole prompt and sample one token."""
-        return self._run(prompt, decoding=decoding, max_tokens=1, ignore_eos=False)
-
-    def generation(self, prompt: str, *, decoding: Decoding, max_tokens: int) -> dict[str, float | None]:
-        """llama-bench's tg test: exactly max_tokens new tokens after a short prompt (end-of-text banned)."""
-        return self._run(prompt, decoding=decoding, max_tokens=max_tokens, ignore_eos=True)
-
-    def _run(self, prompt: str, *, decoding: Decoding, max_tokens: int, ignore_eos: bool) -> dict[str, float | None]:
-        with self.engine.lock:  # the model is the engine's: never two calls at once
-            self.llm.reset()  # an empty cache: the whole prompt is evaluated, as after Engine's reset_cache
-            llama_cpp.llama_perf_context_reset(self.llm.ctx)
-            started = time.perf_counter()
-            self.llm.create_completion(
-                prompt,
-                max_tokens=max_tokens,
-                logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
-                **sampling_arguments(decoding),
-            )
-            total_s = time.perf_counter() - started
-            perf = llama_cpp.llama_perf_context(self.llm.ctx)
-        measured_prompt = perf.t_p_eval_ms > 0 and perf.n_p_eval > 0
-        measured_gen = perf.t_eval_ms > 0 and perf.n_eval > 0
-        return {
-            "prompt_tokens_per_s": perf.n_p_eval / (perf.t_p_eval_ms / 1000) if measured_prompt else None,
-            "gen_tokens_per_s": perf.n_eval / (perf.t_eval_ms / 1000) if measured_gen else None,
-            "prompt_tokens": float(perf.n_p_eval) if measured_prompt else 0.0,
-            "total_s": total_s,
-        }
-
-
-def reset_cache(engine: Engine) -> None:
-    """Forget the KV cache, so the next call evaluates its whole prompt (benchmarks)."""
-    with engine.lock:
-        engine.llm.reset()
-
-
-def measured_run(
-    engine: Engine,
-    prompt: str,
-    *,
-    decoding: Decoding,
-    max_tokens: int,
-    stop: list[str] | None = None,
-    ignore_eos: bool = False,
-) -> GenerationMetrics:
-    """One generation through the engine from an empty KV cache, for benchmarks: its metrics only."""
-    reset_cache(engine)
-    metrics = GenerationMetrics()
-    for _ in engine.stream(
-        prompt, decoding=decoding, max_tokens=max_tokens, stop=stop, metrics=metrics, ignore_eos=ignore_eos
-    ):
-        pass
-    return metrics

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.analysis.cv_sections import line_sections
-from app.analysis.job_requirements import split_inline_headings
 from app.analysis.scoring import Analysis
+from app.analysis.segments import split_inline_headings
 from app.errors import ContextOverflowError
+from app.formatting import clip
+from app.llm.base import Message
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-Message = dict[str, str]
 
 # Trim order for the CV: the sections that matter least to the match go first.
 _CV_TRIM_ORDER: tuple[str | None, ...] = ("contacts", "languages", "projects", "certifications", "summary", None)
@@ -74,7 +75,7 @@ def render_findings(analysis: Analysis, *, brief: bool = False) -> str:
                     continue
                 nice_left -= 1
             must = "must-have" if match.requirement.must else "nice-to-have"
-            text = _clip(match.requirement.text, 100) if brief else match.requirement.text
+            text = clip(match.requirement.text, 100) if brief else match.requirement.text
             evidence = f' (CV: "{match.evidence}")' if not brief and match.evidence and status != "missing" else ""
             lines.append(f"- [{must}] {text}{evidence}")
         if left_out:
@@ -269,7 +270,3 @@ def _defuse(text: str) -> str:
     """Keep user text from closing our <<< >>> fences."""
     # Any run of three or more brackets becomes two, so no run can form a fence.
     return _FENCE.sub(lambda match: match.group(0)[0] * 2, text)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,7 +1,7 @@
 """The Benchmark page of the app (Streamlit lists app/pages/ files in the sidebar next to the main page).
 
 Layout and widgets only: the measuring, the tables and the chart data all come
-from app.bench.benchmark, the core of scripts/benchmark.py. Run a quick benchmark of
+from app.bench (plan, runner, results, compare), the core of scripts/benchmark.py. Run a quick benchmark of
 the chosen model, or load result files saved by `scripts/benchmark.py
 --output json`, and compare tokens/s per configuration (CPU against GPU,
 threads, offloaded layers) and memory.
@@ -14,25 +14,14 @@ from typing import Any
 
 import streamlit as st
 
-from app.bench.benchmark import (
-    Options,
-    chart_rows,
-    compare_markdown,
-    expand_configs,
-    load_result,
-    memory_rows,
-    parse_list,
-    prepare,
-    run_benchmark,
-    skipped_rows,
-    to_csv,
-    to_json,
-    to_markdown,
-)
+from app.bench.compare import chart_rows, compare_markdown, memory_rows, skipped_rows
+from app.bench.plan import Options, expand_configs, parse_list, prepare
+from app.bench.results import load_result, to_csv, to_json, to_markdown
+from app.bench.runner import run_benchmark
 from app.errors import CVEnhancerError
 from app.hub.catalog import available_models
 from app.llm.engine import gpu_offload_supported
-from app.settings import default_threads
+from app.settings import default, describe, label, widget_kwargs
 
 
 def main() -> None:
@@ -54,9 +43,20 @@ def main() -> None:
 def quick_benchmark() -> None:
     st.subheader("Run a quick benchmark")
     ready = {choice.name: choice.label for choice in available_models() if choice.available}
-    model = st.selectbox("Model", list(ready), format_func=ready.__getitem__)
-    threads = st.text_input("CPU threads (a list)", str(default_threads()), help="e.g. 1,2,4: one row per value")
-    layers = st.text_input("GPU layers (a list)", "0", help="e.g. 0,16,all: 0 runs on the CPU, all offloads all")
+    names = list(ready)
+    model = st.selectbox(
+        label("model"),
+        names,
+        index=names.index(default("model")) if default("model") in names else 0,
+        format_func=ready.__getitem__,
+        help=describe("model"),
+    )
+    threads = st.text_input(
+        f"{label('threads')} (a list)", str(default("threads")), help=f"{describe('threads')}; e.g. 1,2,4: one row each"
+    )
+    layers = st.text_input(
+        "GPU layers (a list)", str(default("gpu_layers")), help=f"{describe('gpu_layers')}; e.g. 0,16,all: one row each"
+    )
     if not gpu_offload_supported():
         st.caption("This llama-cpp-python build has no GPU offload: GPU configurations are reported as skipped.")
     first, second, third = st.columns(3)
@@ -64,8 +64,10 @@ def quick_benchmark() -> None:
     n_prompt = second.number_input("Prompt tokens (pp)", 0, 4096, 64, 16)
     n_gen = third.number_input("New tokens (tg)", 0, 1024, 16, 8)
     task = st.checkbox("Include the real task (one CV + job analysis; slower)", value=False)
-    ctx = st.select_slider("Context size", [2048, 4096, 8192], 4096)
-    if not st.button("Run", type="primary"):
+    batch_column, ctx_column = st.columns(2)
+    batch = batch_column.number_input(**widget_kwargs("batch"))
+    ctx = ctx_column.number_input(**widget_kwargs("ctx"))
+    if not st.button("Run", type="primary") or model is None:
         return
     try:
         options = Options(
@@ -75,7 +77,7 @@ def quick_benchmark() -> None:
             [model],
             parse_list(threads, "CPU threads"),
             parse_list(layers, "GPU layers", allow_all=True, minimum=0),
-            [512],
+            [int(batch)],
             [int(ctx)],
         )
         planned = prepare(configs, options)
@@ -138,7 +140,8 @@ def show_results(results: dict[str, dict[str, Any]]) -> None:
         first, second = st.columns(2)
         a = first.selectbox("A (e.g. the CPU run)", names, index=0)
         b = second.selectbox("B (e.g. the GPU run)", names, index=1)
-        st.markdown(compare_markdown(results[a], results[b], a, b))
+        if a is not None and b is not None:
+            st.markdown(compare_markdown(results[a], results[b], a, b))
 
 
 main()

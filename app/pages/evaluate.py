@@ -50,6 +50,8 @@ def main() -> None:
     top = st.columns([2, 2])
     run = top[0].selectbox("Run", files, format_func=lambda path: path.name)
     rater = top[1].text_input("Your name", key="rater", help="Ratings are kept per rater; use the same name to resume.")
+    if run is None:  # the list is not empty, so Streamlit always has a choice; this tells the type checker
+        return
     if not rater.strip():
         st.info("Enter your name to start rating.")
         return

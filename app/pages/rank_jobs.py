@@ -24,7 +24,7 @@ from app.report import VERDICT_TEXT, metric_rows
 from app.settings import Settings, default_threads, describe, make_settings, widget_range
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-EXAMPLE_JOBS = ("example_job.txt", "example_job_frontend.txt", "example_job_backend.txt")
+EXAMPLE_JOBS = ("example_job.txt", "example_job_frontend.txt", "example_job_go.txt")
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
 VERDICT_STYLE = {"strong_fit": st.success, "partial_fit": st.warning, "not_a_fit": st.error}
 STATUS_COLOURS = {"met": "#2e7d32", "partial": "#f9a825", "missing": "#c62828"}

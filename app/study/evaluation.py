@@ -21,7 +21,7 @@ Definitions:
   must-have (app.llm.advice_checks.claim_advice).
 - sections covered: how many of the advice's seven headed parts ("1. Match"
   ... "7. Next steps", or the Russian headings) appear.
-- p90: numpy's linear-interpolation percentile.
+- p90: numpy's linear-interpolation percentile (app.study.stats).
 """
 
 from __future__ import annotations
@@ -29,20 +29,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from app.analysis.scoring import Analysis, analyze
+from app.analysis.scoring import VERDICTS, Analysis, analyze
+from app.formatting import markdown_table
 from app.llm.advice_checks import claim_advice, unsupported_terms
 from app.study.experiments import answered, decoding_of
 from app.study.pairs import LABEL_TO_VERDICT
 from app.study.ratings import CRITERIA
+from app.study.stats import krippendorff_alpha_interval, mean, median, percentile, spearman
 
-VERDICTS: tuple[str, ...] = ("strong_fit", "partial_fit", "not_a_fit")
 AGREEMENT_METHOD = "Krippendorff's alpha (interval metric)"
 CRITERION_LABELS = {
     "adequacy": "adequacy",
@@ -73,78 +71,6 @@ _SECTION_PATTERNS = tuple(
 SECTION_COUNT = len(_SECTION_NAMES)
 
 GroupKey = tuple[str, str]  # (model, config)
-
-
-# --- statistics ----------------------------------------------------------------------------
-
-
-def average_ranks(values: Sequence[float]) -> list[float]:
-    """Ranks 1..n, ties sharing their average rank."""
-    order = sorted(range(len(values)), key=lambda index: values[index])
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = (start + end) / 2 + 1
-        start = end + 1
-    return ranks
-
-
-def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
-    """Spearman's rank correlation (Pearson on average ranks); None below 2 points or with no variation."""
-    if len(x) != len(y):
-        raise ValueError("spearman needs two sequences of the same length")
-    if len(x) < 2:
-        return None
-    rx, ry = np.array(average_ranks(x)), np.array(average_ranks(y))
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    denominator = float(np.sqrt((rx**2).sum() * (ry**2).sum()))
-    if denominator == 0:
-        return None
-    return float((rx * ry).sum() / denominator)
-
-
-def percentile(values: Iterable[float | None], q: float) -> float | None:
-    """The q-th percentile (linear interpolation) of the values that are not None; None when there are none."""
-    present = [float(value) for value in values if value is not None]
-    return float(np.percentile(present, q)) if present else None
-
-
-def median(values: Iterable[float | None]) -> float | None:
-    present = [float(value) for value in values if value is not None]
-    return float(statistics.median(present)) if present else None
-
-
-def mean(values: Iterable[float | None]) -> float | None:
-    present = [float(value) for value in values if value is not None]
-    return float(statistics.fmean(present)) if present else None
-
-
-def krippendorff_alpha_interval(units: Iterable[Sequence[float]]) -> float | None:
-    """Krippendorff's alpha, interval metric, for units each holding the values the raters gave it.
-
-    Units with fewer than two values are not pairable and are left out. None
-    when fewer than two values are pairable or all pairable values are equal
-    (alpha is undefined then).
-    """
-    pairable = [list(map(float, unit)) for unit in units if len(unit) >= 2]
-    values = [value for unit in pairable for value in unit]
-    n = len(values)
-    if n < 2:
-        return None
-    observed = sum(
-        sum((a - b) ** 2 for a in unit for b in unit) / (len(unit) - 1) for unit in pairable
-    )  # ordered pairs; a value with itself adds 0
-    observed /= n
-    # Sum over ordered pairs i != j of (v_i - v_j)^2 = 2n * sum(v^2) - 2 * (sum v)^2, without an n x n matrix.
-    array = np.array(values)
-    expected = float(2 * n * (array**2).sum() - 2 * array.sum() ** 2) / (n * (n - 1))
-    if expected <= 1e-12:
-        return None
-    return 1.0 - observed / expected
 
 
 # --- checks of one answer ------------------------------------------------------------------
@@ -242,7 +168,7 @@ def human_table(rows: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> li
 
 def confusion_matrix(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
     """expected verdict (from the label) -> the report's verdict -> count."""
-    matrix = {expected: dict.fromkeys(VERDICTS, 0) for expected in VERDICTS}
+    matrix: dict[str, dict[str, int]] = {expected: dict.fromkeys(VERDICTS, 0) for expected in VERDICTS}
     for row in rows:
         matrix[LABEL_TO_VERDICT[row["label"]]][row["report"]["verdict"]] += 1
     return matrix
@@ -377,15 +303,6 @@ def _decoding_cells(row: dict[str, Any]) -> list[str]:
         _number(row["temperature"]),
         _number(row["top_p"]),
     ]
-
-
-def markdown_table(headers: list[str], cells: list[list[str]]) -> str:
-    def clean(text: str) -> str:
-        return text.replace("|", "/").replace("\n", " ")
-
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(clean(cell) for cell in row) + " |" for row in cells]
-    return "\n".join(lines)
 
 
 def to_markdown(results: Results) -> str:

@@ -34,16 +34,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app import pipeline
 from app.analysis.documents import Document, read_document
-from app.errors import CVEnhancerError, InputError, SettingsError
+from app.errors import CVEnhancerError, DocumentError, InputError, SettingsError
 from app.hub.catalog import PROJECT_ROOT, resolve_model
+from app.llm.base import ModelEngine
 from app.llm.server import served_model
-from app.pipeline import load_engine, run_analysis, server_engine
-from app.settings import Settings, make_settings
+from app.pipeline import run_analysis
+from app.settings import Settings, default, make_settings
+from app.study.jsonlog import appender, read_jsonl
 from app.study.pairs import LABEL_TO_VERDICT, Pair, load_pairs
 
-DEFAULT_TOP_P = 0.95
-DEFAULT_SEED = 42
+# A config's top-p and seed unless it names its own: the Settings defaults.
+DEFAULT_TOP_P: float = default("top_p")
+DEFAULT_SEED: int = default("seed")
 JUDGE_SUFFIX = ".judge.jsonl"
 RUNS_ENV = "CV_ENHANCER_RUNS_DIR"
 _CONFIG = re.compile(r"^sample@(?P<t>\d+(?:\.\d+)?|\.\d+)(?P<rest>(?::[ps][^:]*)*)$")
@@ -148,25 +152,7 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
     A torn last line, from a crash mid-write, is ignored.
     """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such run file; run scripts/run_experiments.py first.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: not a readable run file ({error}).") from None
-    rows: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            if number == len(lines):
-                continue  # torn last line: that row is simply redone on resume
-            raise InputError(f"{path}: line {number} is not JSON; is this a run file of run_experiments.py?") from None
-        if not isinstance(row, dict) or "id" not in row or "report" not in row:
-            raise InputError(f"{path}: line {number} is not a run row (no id/report); is this a run file?")
-        rows.append(row)
+    rows = read_jsonl(path, kind="run file", row_name="run row", required=("id", "report"))
     latest = {row["id"]: row for row in rows}  # a retried row's later line replaces the failed one
     return list({row["id"]: latest[row["id"]] for row in rows}.values())
 
@@ -174,17 +160,6 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def answered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows that have a report (failed rows left out)."""
     return [row for row in rows if row.get("report") is not None]
-
-
-def _drop_torn_tail(path: Path) -> None:
-    """Cut a partly written last line, so appended rows start on a line of their own."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    data = path.read_bytes()
-    if data.endswith(b"\n"):
-        return
-    with path.open("r+b") as handle:
-        handle.truncate(data.rfind(b"\n") + 1)
 
 
 def default_run_path(pairs_file: Path, models: list[str], configs: list[Config]) -> Path:
@@ -199,16 +174,36 @@ def default_run_path(pairs_file: Path, models: list[str], configs: list[Config])
 
 @dataclass(frozen=True)
 class PairInputs:
+    """A pair with its documents read, or, when one cannot be read, why (its rows are recorded as failed)."""
+
     pair: Pair
-    cv: Document
-    job: Document
+    cv: Document | None
+    job: Document | None
     extra: dict[str, Any]  # fields of the pairs file that Pair does not keep (human_reason, source)
+    error: str | None = None
+
+    def documents(self) -> tuple[Document, Document]:
+        """The CV and the job; a DocumentError (one line) when they could not be read."""
+        if self.error is not None or self.cv is None or self.job is None:
+            raise DocumentError(self.error or f"pair {self.pair.id}: its documents could not be read")
+        return self.cv, self.job
+
+
+def read_pair_documents(pair: Pair, extra: dict[str, Any]) -> PairInputs:
+    try:
+        return PairInputs(pair, read_document(pair.cv_path), read_document(pair.job_path), extra)
+    except CVEnhancerError as error:
+        return PairInputs(pair, None, None, extra, error=str(error))
 
 
 def load_pair_inputs(
     pairs_file: Path, limit: int | None = None, *, on_warning: Callable[[str], None] | None = None
 ) -> list[PairInputs]:
-    """The pairs with their documents read up front, so a bad file stops the run before any model work.
+    """The pairs with their documents read up front.
+
+    A document that cannot be read (empty, binary, moved) does not stop the
+    run: it is reported through `on_warning` now, and its pair's rows are
+    recorded as failed with the reason, while the other pairs run.
 
     An id that appears more than once (two people labelled the same pair, say)
     is kept for each occurrence, the later ones renamed "ID~2", "ID~3"... with
@@ -227,7 +222,10 @@ def load_pair_inputs(
                 on_warning(f"{pairs_file}: pair id {pair.id!r} appears more than once; this one runs as {renamed!r}.")
             pair = replace(pair, id=renamed)
         extra = {key: entry.get(key) for key in ("human_reason", "source") if entry.get(key) is not None}
-        inputs.append(PairInputs(pair, read_document(pair.cv_path), read_document(pair.job_path), extra))
+        item = read_pair_documents(pair, extra)
+        if item.error is not None and on_warning is not None:
+            on_warning(f"pair {pair.id}: {item.error} (its rows are recorded as failed; the others run)")
+        inputs.append(item)
         if limit is not None and len(inputs) >= limit:
             break
     return inputs
@@ -242,7 +240,8 @@ def make_row(
         "pair_id": pair.id,
         "label": pair.label,
         "expected_verdict": LABEL_TO_VERDICT[pair.label],
-        "lang": pair.lang or report.get("language"),
+        # A failed row has no report: the language is then the pairs file's, or unknown.
+        "lang": pair.lang or (report.get("language") if report is not None else None),
         "human_score_of_10": pair.human_score_of_10,
         "expected_score": list(pair.expected_score) if pair.expected_score else None,
         "note": pair.note,
@@ -308,8 +307,6 @@ def run_experiments(
     warning through `on_warning`: its rows would not be comparable.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _drop_torn_tail(out)
     existing = answered(read_rows(out)) if out.exists() else []
     done = {row["id"] for row in existing}  # failed rows are tried again
     if existing and on_warning is not None:
@@ -328,7 +325,7 @@ def run_experiments(
     if not todo:
         return summary
     by_name = {model.name: model for model in models}
-    with out.open("a", encoding="utf-8") as handle:
+    with appender(out) as write:
 
         def record(model_name: str, item: PairInputs, config: Config, report: dict[str, Any] | str) -> None:
             """One finished answer (a report, or the error that stopped it) as a flushed row."""
@@ -336,14 +333,12 @@ def run_experiments(
                 summary.failed += 1
                 if on_error is not None:
                     on_error(f"{row_id(item.pair.id, model_name, config.name)}: {report}")
-                row = make_row(item, model_name, config, None, report)
-            else:
-                summary.written += 1
-                summary.prompt_tokens += int(report["metrics"].get("prompt_tokens") or 0)
-                summary.prompt_tokens_reused += int(report["metrics"].get("prompt_tokens_reused") or 0)
-                row = make_row(item, model_name, config, report)
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            handle.flush()
+                write(make_row(item, model_name, config, None, report))
+                return
+            write(make_row(item, model_name, config, report))
+            summary.written += 1
+            summary.prompt_tokens += int(report["metrics"].get("prompt_tokens") or 0)
+            summary.prompt_tokens_reused += int(report["metrics"].get("prompt_tokens_reused") or 0)
 
         if base.get("backend") == "server":
             answers = _answers_from_servers(todo, by_name, base, max(1, concurrency))
@@ -353,9 +348,10 @@ def run_experiments(
         work: Iterable[tuple[str, PairInputs, Config]] = todo if progress is None else progress(todo, len(todo))
         for model_name, item, config in work:
             settings = settings_for(by_name[model_name], config, base)
-            load_engine(settings)  # loaded once per model; a new model frees the previous one
+            # Loaded once per model, outside the row's try: a model that cannot load ends the run in one line.
+            pipeline.load_engine(settings)
             try:
-                record(model_name, item, config, run_analysis(item.cv, item.job, settings).to_dict())
+                record(model_name, item, config, _answer(item, settings))
             except CVEnhancerError as error:
                 record(model_name, item, config, str(error))
     return summary
@@ -379,14 +375,14 @@ def _answers_from_servers(
         else:
             groups.append([task])
     first = todo[0]
-    urls = server_engine(settings_for(models[first[0]], first[2], base)).pool.urls  # as Settings wrote them
+    urls = pipeline.server_engine(settings_for(models[first[0]], first[2], base)).pool.urls  # as Settings wrote them
     busy: Counter[str] = Counter()
     lock = threading.Lock()
     finished: queue.Queue[Answer | None] = queue.Queue()
     cancelled = threading.Event()  # the caller stopped reading (Ctrl-C): start nothing new
 
     def run_pair(group: list[tuple[str, PairInputs, Config]]) -> None:
-        engine = server_engine(settings_for(models[group[0][0]], group[0][2], base))
+        engine = pipeline.server_engine(settings_for(models[group[0][0]], group[0][2], base))
         with lock:
             url = min(urls, key=lambda u: (engine.pool.resting(u), busy[u], urls.index(u)))
             busy[url] += 1
@@ -396,8 +392,8 @@ def _answers_from_servers(
                     return
                 settings = settings_for(models[model_name], config, base)
                 try:
-                    pinned = server_engine(settings).pinned(url)
-                    report: dict[str, Any] | str = run_analysis(item.cv, item.job, settings, engine=pinned).to_dict()
+                    pinned = pipeline.server_engine(settings).pinned(url)
+                    report: dict[str, Any] | str = _answer(item, settings, pinned)
                 except CVEnhancerError as error:
                     report = str(error)
                 finished.put((model_name, item, config, report))
@@ -429,6 +425,11 @@ def _answers_from_servers(
         cancelled.set()
     if errors:
         raise errors[0]
+
+
+def _answer(item: PairInputs, settings: Settings, engine: ModelEngine | None = None) -> dict[str, Any]:
+    """One row's report; a CVEnhancerError when the pair's documents or the analysis fail."""
+    return run_analysis(*item.documents(), settings, engine=engine).to_dict()
 
 
 def settings_for(model: ModelSpec, config: Config, base: dict[str, Any]) -> Settings:

@@ -11,17 +11,17 @@ the human ratings.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.analysis.scoring import analyze
-from app.errors import CVEnhancerError, InputError, ModelError
-from app.llm.engine import Decoding, Engine, GenerationMetrics
+from app.analysis.scoring import Analysis, analyze
+from app.errors import CVEnhancerError, ModelError
+from app.llm.base import Decoding, GenerationMetrics, JsonEngine, Message
 from app.llm.prompting import load_template, render_findings
 from app.study.experiments import JUDGE_SUFFIX
+from app.study.jsonlog import appender, done_ids, read_jsonl
 from app.study.ratings import CRITERIA, load_criteria
 
 JUDGE_SCHEMA: dict[str, Any] = {
@@ -47,8 +47,11 @@ def criteria_text(language: str) -> str:
     return "\n".join(f"- {c.label} ({c.key}): {c.definition}" for c in load_criteria(language))
 
 
-def judge_messages(advice: str, cv_text: str, job_text: str, language: str) -> list[dict[str, str]]:
-    analysis = analyze(cv_text, job_text)
+def judge_messages(
+    advice: str, cv_text: str, job_text: str, language: str, analysis: Analysis | None = None
+) -> list[Message]:
+    """The judge's chat. `analysis`: the findings of the full CV and job (computed when not given)."""
+    analysis = analysis if analysis is not None else analyze(cv_text, job_text)
     prompt = load_template("judge", language).format(
         criteria=criteria_text(language),
         cv=cv_text.strip(),
@@ -62,13 +65,17 @@ def judge_messages(advice: str, cv_text: str, job_text: str, language: str) -> l
 
 
 def fitted_messages(
-    engine: Engine, advice: str, cv_text: str, job_text: str, language: str, max_tokens: int
-) -> list[dict[str, str]]:
-    """The judge's messages, with the CV and job shortened (never the advice) until they fit the context."""
+    engine: JsonEngine, advice: str, cv_text: str, job_text: str, language: str, max_tokens: int
+) -> list[Message]:
+    """The judge's messages, with the CV and job shortened (never the advice) until they fit the context.
+
+    The findings are those of the full texts, analysed once: shortening only trims what the judge reads.
+    """
     budget = engine.n_ctx - max_tokens - 16
+    analysis = analyze(cv_text, job_text)
     cv, job = cv_text, job_text
     for _ in range(40):
-        messages = judge_messages(advice, cv, job, language)
+        messages = judge_messages(advice, cv, job, language, analysis)
         if len(engine.tokenize(engine.render(messages)[0])) <= budget:
             return messages
         if len(cv) >= len(job):
@@ -79,7 +86,7 @@ def fitted_messages(
 
 
 def judge_answer(
-    engine: Engine, advice: str, cv_text: str, job_text: str, language: str, *, max_tokens: int = JUDGE_MAX_TOKENS
+    engine: JsonEngine, advice: str, cv_text: str, job_text: str, language: str, *, max_tokens: int = JUDGE_MAX_TOKENS
 ) -> tuple[dict[str, int], GenerationMetrics]:
     """Six integer scores 0-5 for one answer, by the judge model."""
     messages = fitted_messages(engine, advice, cv_text, job_text, language, max_tokens)
@@ -95,28 +102,13 @@ def judge_answer(
 
 def read_judged(path: Path) -> list[dict[str, Any]]:
     """The rows of a judge file ([] when there is none yet)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    judged = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            if number == len(lines):
-                continue  # torn last line: judged again on the next run
-            raise InputError(f"{path}: line {number} is not JSON; is this a judge file?") from None
-        if not isinstance(item, dict) or not {"id", "judge_model", "scores"} <= item.keys():
-            raise InputError(f"{path}: line {number} is not a judge row (id, judge_model, scores).")
-        judged.append(item)
-    return judged
+    return read_jsonl(
+        path, kind="judge file", row_name="judge row", required=("id", "judge_model", "scores"), missing_ok=True
+    )
 
 
 def run_judge(
-    engine: Engine,
+    engine: JsonEngine,
     judge_model: str,
     rows: list[dict[str, Any]],
     texts: dict[str, tuple[str, str]],
@@ -127,14 +119,11 @@ def run_judge(
 ) -> tuple[int, int]:
     """Judge every row not yet judged by this model; append one flushed line each. Returns (judged, skipped)."""
     out = Path(out)
-    done = {item["id"] for item in read_judged(out) if item["judge_model"] == judge_model}
-    if out.exists() and out.stat().st_size and not out.read_bytes().endswith(b"\n"):
-        data = out.read_bytes()
-        out.write_bytes(data[: data.rfind(b"\n") + 1])
+    done = done_ids(read_judged(out), counts=lambda item: item["judge_model"] == judge_model)
     todo = [row for row in rows if row["id"] not in done]
     work: Iterable[dict[str, Any]] = todo if progress is None else progress(todo, len(todo))
     judged = 0
-    with out.open("a", encoding="utf-8") as handle:
+    with appender(out) as write:
         for row in work:
             cv_text, job_text = texts[row["pair_id"]]
             language = row["report"].get("language") or "en"
@@ -151,7 +140,6 @@ def run_judge(
                 "metrics": {"prompt_tokens": metrics.prompt_tokens, "total_s": round(metrics.total_s, 3)},
                 "judged_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             }
-            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
-            handle.flush()
+            write(item)
             judged += 1
     return judged, len(rows) - len(todo)

@@ -50,7 +50,7 @@ def load_pairs(path: Path) -> list[Pair]:
                     cv_path=base / entry["cv"],
                     job_path=base / entry["job"],
                     label=label,
-                    expected_score=tuple(expected) if expected else None,  # type: ignore[arg-type]
+                    expected_score=tuple(expected) if expected else None,
                     human_score_of_10=entry.get("human_score_of_10"),
                     note=entry.get("note"),
                 )
