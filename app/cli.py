@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from app.errors import CVEnhancerError
 
@@ -65,3 +65,36 @@ def run(body: Callable[[], int], *, interrupted_hint: str = "") -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+class PhaseBars:
+    """Progress bars on stderr, one per phase of a long job: a synthetic model's build writes its F16 file
+    (bytes), then quantizes it (tensors). Called as progress(phase, done, total); a context manager closes them."""
+
+    def __init__(self, prefix: str = "", *, disable: bool = False) -> None:
+        self.prefix = prefix
+        self.disable = disable or not sys.stderr.isatty()
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, phase: str, done: float, total: float) -> None:
+        from tqdm import tqdm
+
+        if phase not in self.bars:
+            in_bytes = phase.startswith("writing")
+            self.bars[phase] = tqdm(
+                total=total,
+                desc=f"{self.prefix}{phase}",
+                unit="B" if in_bytes else "tensor",
+                unit_scale=in_bytes,
+                file=sys.stderr,
+                disable=self.disable,
+            )
+        bar = self.bars[phase]
+        bar.update(done - bar.n)
+
+    def __enter__(self) -> PhaseBars:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()

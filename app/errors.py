@@ -40,6 +40,10 @@ class ModelLoadError(ModelError):
     """llama.cpp refused to load the model file."""
 
 
+class SyntheticModelError(ModelError):
+    """A synthetic (same-shape, random-weight) model was asked for advice: it is for speed estimates only."""
+
+
 class InsufficientMemoryError(ModelError):
     """Loading the model would need more memory than the machine has free."""
 

@@ -8,24 +8,26 @@ the answer and the report are the same; only the model call differs.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from app.analysis.documents import Document
+from app.analysis.plan import Plan, build_plan
 from app.analysis.scoring import Analysis, analyze
+from app.errors import ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model
-from app.llm.advice_checks import advice_warnings
 from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.engine import Engine, LoadSettings, get_engine
-from app.llm.prompting import answer_start, fit_prompt
+from app.llm.gguf_info import read_gguf_info
 from app.llm.server import ServerEngine, get_server_engine
+from app.llm.writing import AdviceSection, AdviceWriter, advice_text
 from app.report import STOPPED_WARNING, ModelInfo, Report
 from app.settings import Settings
 
-# Tokens kept free besides max_tokens: the chat template's closing tokens.
-_CONTEXT_MARGIN = 16
 # A bearer token for model servers that want one (llama-cpp-python's --api_key, vLLM's --api-key).
 API_KEY_ENV = "CV_ENHANCER_API_KEY"
 
@@ -42,13 +44,44 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
     )
 
 
-def load_engine(settings: Settings) -> Engine:
-    """The shared local engine for these settings (loaded once, reused after).
+SYNTHETIC_REFUSAL = "synthetic weights: speed only"
+
+
+def is_synthetic_file(path: Path) -> bool:
+    """Whether a GGUF file is a synthetic model (its header says so); read once per file version."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False  # the engine says what is wrong with the path
+    return _synthetic_header(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _synthetic_header(path: str, _mtime_ns: int, _size: int) -> bool:
+    try:
+        return read_gguf_info(Path(path)).synthetic
+    except ModelError:
+        return False  # not a readable GGUF: llama.cpp's load reports it
+
+
+def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
+    """The shared engine for these settings (loaded once, reused after).
+
+    A synthetic model (same shape as a real one, random weights) writes noise:
+    it is refused unless the caller only measures speed (the benchmark).
 
     The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
     directly, since they measure llama-cpp-python in this process.
     """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
+    if not model.synthetic and is_synthetic_file(model.path):
+        model = replace(model, synthetic=True)  # a synthetic file passed by its path
+    if model.synthetic and not speed_only:
+        raise SyntheticModelError(
+            f"{model.name}: {SYNTHETIC_REFUSAL} — its random weights write noise, not advice. Pick a downloaded "
+            "model (`python scripts/download_models.py download NAME`), or benchmark this one with "
+            f"`python scripts/benchmark.py -m {model.name if model.name.startswith('synthetic:') else model.path}`."
+        )
     return get_engine(model, load_settings_for(model, settings))
 
 
@@ -64,36 +97,50 @@ def server_engine(settings: Settings) -> ServerEngine:
     )
 
 
-def model_engine(settings: Settings) -> ModelEngine:
+def model_engine(settings: Settings, *, speed_only: bool = False) -> ModelEngine:
     """The engine of settings.backend: the local model (loaded once) or the servers."""
-    return server_engine(settings) if settings.backend == "server" else load_engine(settings)
+    return (
+        server_engine(settings)
+        if settings.backend == "server"
+        else load_engine(settings, speed_only=True)
+        if speed_only
+        else load_engine(settings)
+    )
+
+
+def advice_writer(
+    engine: ModelEngine, analysis: Analysis, plan: Plan, cv_text: str, job_text: str, settings: Settings
+) -> AdviceWriter:
+    """The writer of this plan's advice with these settings (its prompts are built as it writes)."""
+    return AdviceWriter(
+        engine,
+        plan,
+        analysis,
+        cv_text,
+        job_text,
+        decoding=decoding_for(settings),
+        max_tokens=settings.max_tokens,
+        mode=settings.advice_mode,
+    )
 
 
 @dataclass(frozen=True)
 class AdvicePrompt:
-    """The exact text the model continues, and what came with it."""
+    """The exact text of the model's first call, and what came with it."""
 
     text: str  # the rendered chat, ending with the opening of the answer
     stop: list[str]
-    opening: str  # the advice's first sentence, written by us from the findings
+    opening: str  # what we write at the start of the answer (the heading, the verdict sentence)
     warnings: list[str]
 
 
 def build_advice_prompt(
     engine: ModelEngine, analysis: Analysis, cv_text: str, job_text: str, settings: Settings
 ) -> AdvicePrompt:
-    """The prompt for the advice, trimmed to the context window, in the model's chat format."""
-
-    def count_tokens(messages: list[dict[str, str]]) -> int:
-        return len(engine.tokenize(engine.render(messages)[0]))
-
-    opening = answer_start(analysis)
-    # The opening sentence is part of the prompt the model continues: it counts too.
-    opening_tokens = len(engine.llm_tokens(opening))
-    budget = engine.n_ctx - settings.max_tokens - _CONTEXT_MARGIN - opening_tokens
-    prompt = fit_prompt(analysis, cv_text, job_text, count_tokens=count_tokens, budget=budget)
-    text, stop = engine.render(prompt.messages)
-    return AdvicePrompt(text + opening, stop, opening, prompt.warnings)
+    """The prompt the model evaluates before its first token of advice (benchmarks time this one)."""
+    writer = advice_writer(engine, analysis, build_plan(analysis, cv_text), cv_text, job_text, settings)
+    text, stop, opening = writer.first_prompt()
+    return AdvicePrompt(text, stop, opening, writer.warnings)
 
 
 def decoding_for(settings: Settings) -> Decoding:
@@ -116,57 +163,55 @@ def run_analysis(
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_section: Callable[[AdviceSection], None] | None = None,
+    speed_only: bool = False,
     engine: ModelEngine | None = None,
 ) -> Report:
-    """Analyse the CV against the job; with settings.use_llm, stream the model's advice too.
+    """Analyse the CV against the job and plan the advice; with settings.use_llm, have the model write it up.
 
-    Callbacks, all optional: on_findings gets the report with the deterministic
-    findings before any model work (show them at once); on_token gets each piece
-    of advice as it is generated; on_metrics gets the live metrics after each
-    piece; on_queued is called if another session is using the model and this
-    one must wait; should_stop is polled between tokens to cancel. `engine`
+    Callbacks, all optional: on_findings gets the report with the findings and
+    the plan before any model work (show them at once); on_token gets each
+    piece the model writes, unchecked (a draft to show as it comes); on_section
+    gets each section once checked, as the user should read it (the model's
+    text, or the plan's where the model's failed); on_metrics gets the live
+    metrics after each piece; on_queued is called if another session is using
+    the model and this one must wait; should_stop is polled between tokens to
+    cancel. speed_only (the benchmark's real task) allows a synthetic model, whose advice is noise. `engine`
     overrides the one settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
+    plan = build_plan(analysis, cv.text)
     analysis_ms = (time.perf_counter() - started) * 1000
-    report = Report(analysis, settings, cv.name, job.name, warnings=list(analysis.warnings))
+    report = Report(analysis, settings, cv.name, job.name, warnings=list(analysis.warnings), plan=plan)
     report.metrics = {"analysis_ms": round(analysis_ms, 2)}
     if on_findings is not None:
         on_findings(report)
     if not settings.use_llm:
         return report
 
-    engine = engine if engine is not None else model_engine(settings)
+    engine = engine if engine is not None else model_engine(settings, speed_only=speed_only)
     report.model = ModelInfo(
         engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
     )
-    prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
-    report.warnings.extend(prompt.warnings)
-    metrics = GenerationMetrics()
-    pieces: list[str] = [prompt.opening]
-    if on_token is not None:
-        on_token(prompt.opening)
-    stream = engine.stream(
-        prompt.text,
-        decoding=decoding_for(settings),
-        max_tokens=settings.max_tokens,
-        stop=prompt.stop,
-        metrics=metrics,
-        should_stop=should_stop,
-        on_queued=on_queued,
-    )
-    for piece in stream:
-        pieces.append(piece)
-        if on_token is not None:
-            on_token(piece)
-        if on_metrics is not None:
-            on_metrics(metrics)
-    report.advice = "".join(pieces).strip()
-    report.metrics = {**metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
-    if metrics.server:
-        report.model = replace(report.model, server=metrics.server)  # the server that answered
-    if metrics.stopped_by_user:
+    writer = advice_writer(engine, analysis, plan, cv.text, job.text, settings)
+    for section in writer.write(on_token=on_token, on_metrics=on_metrics, should_stop=should_stop, on_queued=on_queued):
+        report.advice_sections.append(section)
+        if on_section is not None:
+            on_section(section)
+    report.advice = advice_text(report.advice_sections)
+    report.metrics = {**writer.metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
+    if writer.metrics.server:
+        report.model = replace(report.model, server=writer.metrics.server)  # the server that answered
+    report.warnings.extend(writer.warnings)
+    if writer.metrics.stopped_by_user:
+        report.complete_from_plan("generation was stopped by you before this section was written")
         report.warnings.append(STOPPED_WARNING)
-    report.warnings.extend(advice_warnings(report.advice, analysis, cv.text, job.text))
+    failed = [section for section in report.advice_sections if section.source == "plan"]
+    if failed:
+        report.warnings.append(
+            f"{len(failed)} of {len(report.advice_sections)} sections of the model's advice failed the checks "
+            "(invented numbers, contradictions, echoed instructions, left-out actions...) and were replaced by the "
+            "plan's own text, marked “from the plan”."
+        )
     return report

@@ -2,7 +2,8 @@
 
 `Report.to_dict()` is the contract of `analyze.py --json` (and of the app's
 JSON download): verdict, score, score_version, language, sections,
-requirements, advice, warnings, model, settings, metrics.
+requirements, plan, advice, advice_sections, advice_sources, warnings, model,
+settings, metrics.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.analysis.cv_sections import CORE_SECTIONS
+from app.analysis.plan import PLAN_SECTIONS, Plan
 from app.analysis.scoring import Analysis
+from app.llm.writing import AdviceSection, advice_text, plan_sections
 from app.settings import Settings
 
 VERDICT_TEXT = {
@@ -54,6 +57,28 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     model: ModelInfo | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    plan: Plan | None = None
+    # The advice by section, each checked: written by the model, or the plan's text where the model's failed.
+    advice_sections: list[AdviceSection] = field(default_factory=list)
+
+    def complete_from_plan(self, reason: str) -> None:
+        """Fill the sections the model did not get to with the plan's own text (after a stop)."""
+        if self.plan is None:
+            return
+        done = {section.section for section in self.advice_sections}
+        for section in plan_sections(self.plan, reason):
+            if section.section not in done:
+                self.advice_sections.append(section)
+        order = {name: index for index, name in enumerate(PLAN_SECTIONS)}
+        self.advice_sections.sort(key=lambda section: order[section.section])
+        self.advice = advice_text(self.advice_sections)
+
+    def advice_sources(self) -> dict[str, int]:
+        """How many sections the user reads as the model wrote them, and how many come from the plan."""
+        return {
+            "model": sum(section.source == "model" for section in self.advice_sections),
+            "plan": sum(section.source == "plan" for section in self.advice_sections),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         analysis = self.analysis
@@ -81,7 +106,10 @@ class Report:
                 }
                 for match in analysis.matches
             ],
+            "plan": self.plan.to_list() if self.plan else [],
             "advice": self.advice,
+            "advice_sections": [section.to_dict() for section in self.advice_sections],
+            "advice_sources": self.advice_sources(),
             "warnings": self.warnings,
             "model": self.model.to_dict() if self.model else None,
             "settings": self.settings.model_dump(),
@@ -171,10 +199,36 @@ class Report:
         ]
         return " · ".join(part for part in parts if part)
 
+    def plan_markdown(self) -> str:
+        if self.plan is None:
+            return ""
+        return "### Plan (from the findings; no model involved)\n\n" + self.plan.to_markdown()
+
+    def advice_markdown(self) -> str:
+        """The advice by section; a section from the plan is marked, and the count of each kind is given."""
+        if not self.advice_sections:
+            return "### Advice\n\n" + self.advice.strip() if self.advice else ""
+        sources = self.advice_sources()
+        lines = [
+            "### Advice",
+            "",
+            f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan, "
+            "where the model's text failed a check._",
+            "",
+        ]
+        for section in self.advice_sections:
+            lines += [section.markdown(), ""]
+            if section.problems:
+                found = "; ".join(f"{problem.check}: {problem.detail}"[:160] for problem in section.problems[:3])
+                lines += [f"> the model's text was replaced because of: {found}", ""]
+        return "\n".join(lines).rstrip()
+
     def to_markdown(self) -> str:
         sections = [f"# CV Enhancer report\n\n{self.findings_markdown()}"]
-        if self.advice:
-            sections.append("### Advice\n\n" + self.advice.strip())
+        if self.plan is not None:
+            sections.append(self.plan_markdown())
+        if self.advice or self.advice_sections:
+            sections.append(self.advice_markdown())
         if self.warnings:
             sections.append(self.warnings_markdown())
         if self.model:

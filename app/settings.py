@@ -170,8 +170,17 @@ class Settings(BaseModel):
         3,
         ge=0,
         le=100,
+        title="Advice for the top N jobs",
         description="with several jobs, write advice for this many of the best matches; the rest get the "
         "deterministic report",
+        json_schema_extra=_ui(step=1),
+    )
+    advice_mode: Literal["sections", "whole"] = Field(
+        "sections",
+        title="How the advice is written",
+        description="sections: one short prompt per section of the plan (small models stay on task, the first "
+        "token comes sooner); whole: the whole advice from one prompt",
+        json_schema_extra=_ui(default_text="sections"),
     )
     backend: Literal["local", "server"] = Field(
         "local",
@@ -225,14 +234,6 @@ def make_settings(**values: Any) -> Settings:
             f"{'.'.join(str(part) for part in issue['loc']) or 'settings'}: {issue['msg']}" for issue in error.errors()
         )
         raise SettingsError(f"invalid settings: {problems}") from None
-
-
-def widget_range(field: str) -> tuple[int, int, int]:
-    """(minimum, maximum, default) of an integer settings field, for a number widget's bounds."""
-    info = Settings.model_fields[field]
-    low = next(item.ge for item in info.metadata if hasattr(item, "ge"))
-    high = next(item.le for item in info.metadata if hasattr(item, "le"))
-    return int(low), int(high), int(info.get_default(call_default_factory=True))
 
 
 def server_urls_from_env() -> list[str]:

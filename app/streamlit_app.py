@@ -15,12 +15,15 @@ from typing import Any
 import streamlit as st
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, SUPPORTED_SUFFIXES, Document, from_text, read_bytes
+from app.analysis.plan import PLAN_SECTIONS
+from app.bench.estimates import estimate_caption, estimate_text, load_estimates, quick_estimate
 from app.errors import CVEnhancerError, InputError
-from app.hub.catalog import MODELS_DIR, available_models, find_entry, load_catalog
+from app.hub.catalog import MODELS_DIR, available_models, catalog_ref, find_entry, load_catalog
 from app.hub.downloads import bytes_on_disk, download
 from app.llm.base import GenerationMetrics
 from app.llm.engine import GPU_REBUILD_COMMAND, gpu_offload_supported
 from app.llm.memory import gpu_memory_used_mb
+from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.report import STOPPED_WARNING, VERDICT_TEXT, Report, metric_rows
 from app.settings import Settings, default, describe, label, make_settings, server_urls_from_env, widget_kwargs
@@ -106,13 +109,30 @@ def sidebar_settings() -> Settings | None:
     )
     missing = [choice for choice in choices if not choice.available and choice.download_command]
     if missing and not on_servers:
+        estimates = load_estimates()
         with sidebar.expander("More models (not downloaded)"):
             for choice in missing:
+                size = f"{choice.size_gb:.1f} GB download" if choice.size_gb else "size unknown"
                 ram = f", needs about {choice.ram_gb:g} GB RAM" if choice.ram_gb else ""
-                st.markdown(f"**{choice.label}**{ram}")
+                st.markdown(f"**{choice.label}** — {size}{ram}")
+                estimate = estimates.get(catalog_ref(choice.name))
+                if estimate is not None:
+                    st.markdown(estimate_text(estimate))
+                    st.caption(estimate_caption(estimate))
                 st.code(choice.download_command, language="bash")
-                if st.button("Download now", key=f"download_{choice.name}", help="Fetch it from Hugging Face"):
+                download_column, measure_column = st.columns(2)
+                if download_column.button(
+                    "Download now", key=f"download_{choice.name}", help="Fetch it from Hugging Face"
+                ):
                     download_with_progress(choice.name)
+                if measure_column.button(
+                    "Measure speed here",
+                    key=f"measure_{choice.name}",
+                    help="Build a model of the same shape with synthetic weights (no download; several GB of disk "
+                    "for a while, minutes for a 7B model) and time it on this computer. Speed only: it never "
+                    "writes advice.",
+                ):
+                    measure_with_progress(choice.name)
 
     sidebar.subheader("Device")
     threads = sidebar.number_input(**widget_kwargs("threads"))
@@ -185,6 +205,26 @@ def download_with_progress(name: str) -> None:
     st.rerun()  # the model now shows as available in the picker
 
 
+def measure_with_progress(name: str) -> None:
+    """Time a not-downloaded model on its synthetic twin (built first when needed), with a progress bar."""
+    bar = st.progress(0.0, text=f"Preparing a synthetic {name}…")
+
+    def on_build(phase: str, done: float, total: float) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Synthetic {name}: {phase}")
+
+    def on_run(done: int, total: int, _label: str) -> None:
+        bar.progress(done / total if total else 0.0, text=f"Measuring {name} (pp and tg)…")
+
+    try:
+        estimate = quick_estimate(name, int(default("threads")), on_build=on_build, on_run=on_run)
+    except CVEnhancerError as error:
+        bar.empty()
+        st.error(str(error))
+        return
+    bar.progress(1.0, text=f"{name}: {estimate_text(estimate)}")
+    st.rerun()  # the picker shows the new estimate
+
+
 # --- inputs ------------------------------------------------------------------
 
 
@@ -223,20 +263,27 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     if settings.use_llm:
         # Any click interrupts the running script; recover_interrupted_run keeps the text.
         stop_slot.button("Stop", help="Stop generating; what was written so far is kept")
-    advice_column, metrics_column = st.columns([3, 2])
+    advice_column, plan_column, metrics_column = st.columns([3, 2, 2])
     with advice_column:
         st.subheader("Advice")
         status = st.empty()
         advice_box = st.empty()
+        draft_box = st.empty()
+    with plan_column:
+        st.subheader("Your plan")
+        plan_box = st.empty()
     with metrics_column:
         st.subheader("Speed and memory")
         metrics_box = st.empty()
     last_draw = [0.0]
+    checked: list[AdviceSection] = []
 
     def on_findings(report: Report) -> None:
         state.pending_report = report
         with findings_area:
             show_findings(report)
+        with plan_box.container():
+            show_plan(report)
         if settings.use_llm:
             status.info("Asking the model servers…" if settings.backend == "server" else "Loading the model…")
 
@@ -244,10 +291,17 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
         status.info("Another session is using the model; your analysis is queued and starts when it finishes.")
 
     def on_token(piece: str) -> None:
+        # The model's draft of the current section, shown greyed until its checks pass.
         if not state.partial_advice:
             status.empty()
         state.partial_advice += piece
-        advice_box.markdown(state.partial_advice + " ▌")
+        draft_box.caption("Writing (not checked yet): " + state.partial_advice[-600:] + " ▌")
+
+    def on_section(section: AdviceSection) -> None:
+        checked.append(section)
+        state.partial_advice = ""
+        draft_box.empty()
+        advice_box.markdown(sections_markdown(checked))
 
     def on_metrics(metrics: GenerationMetrics) -> None:
         now = time.perf_counter()
@@ -264,6 +318,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
             on_token=on_token,
             on_metrics=on_metrics,
             on_queued=on_queued,
+            on_section=on_section,
         )
     except CVEnhancerError as error:
         state.generating = False
@@ -278,7 +333,9 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     state.report = report
     status.empty()
     stop_slot.empty()
-    advice_box.markdown(report.advice)
+    draft_box.empty()
+    with advice_box.container():
+        show_advice(report)
     draw_metrics(metrics_box, report.metrics, settings)
     show_warnings_and_downloads(report)
 
@@ -292,7 +349,8 @@ def recover_interrupted_run() -> None:
     report: Report | None = state.get("pending_report")
     if report is None:
         return
-    report.advice = state.get("partial_advice", "").strip()
+    # The unchecked draft of the section being written is dropped: the plan's text stands in for it.
+    report.complete_from_plan("generation was stopped by you before this section was written")
     report.warnings.append(STOPPED_WARNING)
     state.report = report
 
@@ -346,12 +404,42 @@ def draw_metrics(box: Any, metrics: dict[str, Any], settings: Settings) -> None:
             st.markdown(f"{label}: **{value}**")
 
 
+def sections_markdown(sections: list[AdviceSection]) -> str:
+    return "\n\n".join(section.markdown() for section in sections)
+
+
+def show_advice(report: Report) -> None:
+    st.markdown(sections_markdown(report.advice_sections) or report.advice or "_No advice was generated._")
+    if report.advice_sections:
+        sources = report.advice_sources()
+        st.caption(
+            f"{sources['model']} sections written by the model and checked; {sources['plan']} from the plan "
+            "(the model's text failed a check)."
+        )
+
+
+def show_plan(report: Report) -> None:
+    """The plan as a checklist the user can tick off (the ticks live only in this session)."""
+    if report.plan is None:
+        return
+    for section in PLAN_SECTIONS:
+        actions = report.plan.for_section(section)
+        if not actions:
+            continue
+        st.markdown(f"**{report.plan.heading(section).rstrip(':')}**")
+        for index, action in enumerate(actions):
+            st.checkbox(action.action, key=f"plan_{section}_{index}")
+
+
 def show_report(report: Report) -> None:
     show_findings(report)
-    advice_column, metrics_column = st.columns([3, 2])
+    advice_column, plan_column, metrics_column = st.columns([3, 2, 2])
     with advice_column:
         st.subheader("Advice")
-        st.markdown(report.advice or "_No advice was generated._")
+        show_advice(report)
+    with plan_column:
+        st.subheader("Your plan")
+        show_plan(report)
     with metrics_column:
         st.subheader("Speed and memory")
         draw_metrics(st.empty(), report.metrics, report.settings)

@@ -1,9 +1,10 @@
 """Check how well a CV matches a job description, and get honest advice from a local model.
 
-The verdict, score, sections and requirements come from a deterministic
-analysis (same input, same result); the advice is written by a local GGUF
-model through llama-cpp-python, streamed as it is generated. The default
-model ships with the install, so nothing is downloaded.
+The verdict, score, sections, requirements and the advice plan come from a
+deterministic analysis (same input, same result); a local GGUF model through
+llama-cpp-python writes the plan up, section by section, and each section is
+printed once it has passed the checks (or replaced by the plan's own text).
+The default model ships with the install, so nothing is downloaded.
 
 With several jobs (--job A --job B ..., or --jobs FOLDER) it ranks them: a
 table of every job, best match first (verdict, score, must-haves met and
@@ -41,6 +42,7 @@ from pathlib import Path
 
 from app.analysis.documents import Document, read_document
 from app.cli import EXIT_BAD_INPUT, parser_from_doc, run
+from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.ranking import RankedJob, Ranking, job_files, load_job, rank_jobs
 from app.report import Report
@@ -58,12 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a job description: .pdf, .docx, .txt or .md (repeat it to rank several jobs)",
     )
     parser.add_argument("--jobs", type=Path, metavar="FOLDER", help="rank every job description in this folder")
-    parser.add_argument(
-        "--advise-top",
-        type=int,
-        metavar="N",
-        help=describe("advise_top") + f" (default {Settings.model_fields['advise_top'].default})",
-    )
+    add_flag(parser, "advise_top")
     add_flag(parser, "model")
     add_flag(parser, "chat_format")
     decoding = parser.add_mutually_exclusive_group()
@@ -73,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         add_flag(parser, field)
     add_flag(parser, "ctx")
     add_flag(parser, "backend")
+    add_flag(parser, "advice_mode")
     parser.add_argument(
         "--server-url",
         action="append",
@@ -99,7 +97,6 @@ def _analyze(args: argparse.Namespace) -> int:
         args,
         greedy=args.temperature is None,
         use_llm=not args.no_llm,
-        advise_top=args.advise_top,
         **backend_values(args.backend, args.server_url),
     )
     cv = read_document(args.cv)
@@ -168,20 +165,23 @@ def _queued() -> None:
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:
     def show_findings(report: Report) -> None:
-        # The findings need no model: show them at once, then stream the advice.
+        # The findings and the plan need no model: show them at once, then each checked section of advice.
         print(report.findings_markdown() + "\n")
+        print(report.plan_markdown() + "\n")
         if settings.use_llm:
             print("### Advice\n", flush=True)
 
-    def show(piece: str) -> None:
-        sys.stdout.write(piece)
-        sys.stdout.flush()
+    def show_section(section: AdviceSection) -> None:
+        # Only checked sections are printed: a section that failed is already replaced by the plan's text.
+        print(section.markdown() + "\n", flush=True)
 
     def queued() -> None:
         print("(waiting: the model is busy with another analysis)", file=sys.stderr)
 
-    report = run_analysis(cv, job, settings, on_findings=show_findings, on_token=show, on_queued=queued)
-    print()
+    report = run_analysis(cv, job, settings, on_findings=show_findings, on_section=show_section, on_queued=queued)
+    if report.advice_sections:
+        sources = report.advice_sources()
+        print(f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan._")
     if report.warnings:
         print("\n" + report.warnings_markdown())
     if report.model:

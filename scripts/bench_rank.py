@@ -33,7 +33,8 @@ from typing import Any
 
 from app.analysis.documents import Document, read_document
 from app.cli import parser_from_doc, run
-from app.llm.engine import llama_cpp_version, reset_cache
+from app.llm.baseline import reset_cache
+from app.llm.engine import llama_cpp_version
 from app.pipeline import load_engine
 from app.ranking import load_job, rank_jobs
 from app.settings import Settings, make_settings

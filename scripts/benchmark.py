@@ -9,8 +9,16 @@ mean ± sample standard deviation, peak RSS and GPU memory per configuration.
 GPU configurations on a build without GPU offload are reported as skipped,
 with the rebuild command.
 
+A model with synthetic weights stands in for one that is not downloaded:
+-m synthetic:NAME[:QUANT] (e.g. synthetic:llama-2-7b-chat:Q4_K_M) builds, once,
+a GGUF with the real model's architecture and tensor types and random weights
+under models/.synthetic/ (its speed is the real model's; its text is noise),
+and its rows are labelled synthetic. Every tg row is set against the memory
+bandwidth limit (a STREAM-like copy is timed first): bound t/s and efficiency.
+
 Examples:
   python scripts/benchmark.py --threads 1,2 -r 3
+  python scripts/benchmark.py -m synthetic:llama-2-7b-chat:Q4_K_M -t 1,2 -r 3 --no-overhead
   python scripts/benchmark.py -m llama-2-7b-chat --gpu-layers 0,16,all -o gpu.json
   python scripts/benchmark.py --from-json gpu.json --output csv
   python scripts/benchmark.py --compare cpu.json gpu.json
@@ -27,9 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from app.bench.compare import compare_markdown
-from app.bench.plan import Options, PlannedConfig, expand_configs, parse_list, prepare
+from app.bench.estimates import estimate_text, record_estimates
+from app.bench.plan import BenchConfig, Options, PlannedConfig, expand_configs, parse_list, prepare
 from app.bench.results import load_result, to_csv, to_json, to_markdown
-from app.cli import parser_from_doc, run
+from app.cli import PhaseBars, parser_from_doc, run
 from app.errors import InputError
 from app.settings import default, flag_help, flag_kwargs, flag_name
 
@@ -70,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--task-job", type=Path, help="the task's job (default: app/examples/example_job.txt)")
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up")
     parser.add_argument("--no-overhead", action="store_true", help="skip the bare llama-cpp-python baseline")
+    parser.add_argument(
+        "--no-bandwidth", action="store_true", help="skip the memory-bandwidth test (no bound/efficiency columns)"
+    )
     parser.add_argument("--output", choices=FORMATS, help="md (default), csv or json; default from -o's suffix")
     parser.add_argument("-o", "--out-file", type=Path, help="write the output to this file instead of stdout")
     parser.add_argument("--timeout", type=float, help="seconds after which one configuration is stopped as failed")
@@ -128,6 +140,7 @@ def _main(args: argparse.Namespace) -> int:
         task_job=str(args.task_job) if args.task_job else None,
         warmup=not args.no_warmup,
         overhead=not args.no_overhead,
+        bandwidth=not args.no_bandwidth,
     )
 
     def swept(field: str, **kwargs: Any) -> list[int]:
@@ -141,14 +154,24 @@ def _main(args: argparse.Namespace) -> int:
         swept("batch"),
         swept("ctx"),
     )
-    planned = prepare(configs, options)
+    planned = prepare_with_progress(configs, options, args)
     fmt = output_format(args)
     result = run_with_progress(planned, options, args)
     emit(render(result, fmt), args.out_file)
+    for estimate in record_estimates(result):
+        print(f"{estimate.model}: {estimate_text(estimate)} (synthetic twin; the app shows it)", file=sys.stderr)
     failed = [row for row in result["results"] if row["status"] == "failed"]
     for reason in dict.fromkeys(row["reason"] for row in failed):
         print(f"error: a configuration failed: {reason}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def prepare_with_progress(
+    configs: list[BenchConfig], options: Options, args: argparse.Namespace
+) -> list[PlannedConfig]:
+    """prepare, with progress bars on stderr while a synthetic model is built (minutes for a 7B model)."""
+    with PhaseBars("synthetic model: ", disable=args.no_progress) as bars:
+        return prepare(configs, options, build_progress=bars)
 
 
 def run_with_progress(planned: list[PlannedConfig], options: Options, args: argparse.Namespace) -> dict[str, Any]:

@@ -14,6 +14,15 @@ Examples:
   python scripts/download_models.py verify                            # re-hash what is on disk
   python scripts/download_models.py remove llama-2-7b-chat
   HF_HUB_OFFLINE=1 python scripts/download_models.py list             # only what is on disk, no network
+  python scripts/download_models.py synthesize llama-2-7b-chat        # same-shape synthetic model, speed only
+
+`synthesize NAME[:QUANT]` needs no network: it builds, under models/.synthetic/,
+a model with the real one's architecture, vocabulary size and tensor types but
+random weights (an F16 file written with gguf-py, quantized by llama.cpp's own
+quantizer, then deleted; about 13.5 GB of free disk for a while for a 7B
+model). Its speed is the real model's, its text is noise: benchmark it with
+`scripts/benchmark.py -m synthetic:NAME[:QUANT]`; it is never listed as
+downloaded and never used for advice.
 
 Offline (--offline or HF_HUB_OFFLINE=1): only what is on disk is listed and
 used; nothing touches the network. A model that is on disk never needs it.
@@ -33,7 +42,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli import Parser, parser_from_doc, run
+from app.cli import Parser, PhaseBars, parser_from_doc, run
 from app.errors import DownloadError
 from app.hub.catalog import MODELS_DIR, CatalogEntry, find_entry, load_catalog
 from app.hub.downloads import download, is_offline, model_states, remove, verify
@@ -86,6 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("models", nargs="*", metavar="NAME[:QUANT]", help="what to check (default: all on disk)")
     delete = commands.add_parser("remove", parents=[common], help="delete downloaded models (and partial downloads)")
     delete.add_argument("models", nargs="+", metavar="NAME[:QUANT]")
+    synth = commands.add_parser(
+        "synthesize",
+        parents=[common],
+        help="build same-shape models with synthetic weights (speed estimates only; no network)",
+    )
+    synth.add_argument("models", nargs="+", metavar="NAME[:QUANT]", help="e.g. llama-2-7b-chat:Q4_K_M")
+    synth.add_argument("--threads", type=int, default=0, help="quantizer threads (default: all cores)")
+    synth.add_argument("--rebuild", action="store_true", help="build again even when a built file is there")
+    synth.add_argument(
+        "--method",
+        choices=("direct", "f16"),
+        default="direct",
+        help="direct (default): llama.cpp's recipe, each tensor quantized by ggml, written at once; f16: write an "
+        "F16 file (13.5 GB for 7B) and quantize it with llama_model_quantize (same result, much slower)",
+    )
     return parser
 
 
@@ -99,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     entries = load_catalog(args.catalog)
+    if args.command == "synthesize":
+        return _synthesize(args)
     chosen = [find_entry(name, entries) for name in getattr(args, "models", [])]
     if args.command == "list":
         return _list(entries, args)
@@ -224,6 +250,27 @@ def _remove(chosen: list[CatalogEntry], args: argparse.Namespace) -> int:
                 print(f"removed {path}")
         else:
             print(f"{entry.cli_name} is not downloaded; nothing to remove")
+    return 0
+
+
+def _synthesize(args: argparse.Namespace) -> int:
+    """Build each synthetic model (or reuse it) and say how its size compares with the real file's."""
+    from app.llm.synthetic import build_synthetic, resolve_target, size_comparison
+
+    targets = [resolve_target(name) for name in args.models]  # every name checked before the first build
+    for entry, _arch in targets:
+        with PhaseBars(f"{entry.ref}: ", disable=args.quiet) as bars:
+            built = build_synthetic(
+                entry.ref,
+                args.models_dir,
+                threads=args.threads,
+                progress=bars,
+                rebuild=args.rebuild,
+                method=args.method,
+            )
+        what = f"built in {built.seconds:.0f} s" if built.built else "already built"
+        _say(args, f"synthetic {entry.ref}: {what}; {size_comparison(entry, built.size_bytes)}")
+        print(built.path)
     return 0
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +46,32 @@ def run_script(name: str, *args: str | Path, timeout: float = 300) -> subprocess
         encoding="utf-8",
         timeout=timeout,
     )
+
+
+def timed_in_child(jobs: list[Callable[[], object]], budget_s: float) -> list[float | None]:
+    """Seconds each job took, run one after another in a forked child process killed after `budget_s`.
+
+    A job still running when the child was killed, and the jobs after it, are
+    None. A child process, because a regular expression cannot be interrupted
+    in-process (and holds the GIL while it runs).
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def child() -> None:
+        for job in jobs:
+            started = time.perf_counter()
+            job()
+            sender.send(time.perf_counter() - started)
+
+    process = context.Process(target=child, daemon=True)
+    process.start()
+    times: list[float | None] = []
+    deadline = time.monotonic() + budget_s
+    try:
+        while len(times) < len(jobs) and receiver.poll(max(0.0, deadline - time.monotonic())):
+            times.append(float(receiver.recv()))
+    finally:
+        process.kill()
+        process.join()
+    return times + [None] * (len(jobs) - len(times))

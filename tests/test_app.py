@@ -69,7 +69,11 @@ def test_pasted_cv_and_job_give_verdict_requirements_advice_and_metrics() -> Non
     statuses = dict(zip(requirements["requirement"], requirements["status"], strict=True))
     assert statuses["Good SQL skills"] == "missing"
     assert "Stop" not in [widget.label for widget in app.button]  # only while generating
-    assert "1. Match: your CV is not a fit for this job" in page
+    # The checked advice: our opening and the model's text, or the plan's sentences where it failed.
+    assert "**1. Match:**" in page
+    assert "not a fit for this job" in page or "does not fit this job" in page
+    assert "sections written by the model and checked" in " ".join(str(c.value) for c in app.caption)
+    assert app.checkbox  # the plan's checklist beside the advice
     for label in ("Time to first token", "Generation speed", "RAM peak", "Model file"):
         assert label in page
     assert "Generation speed: **—**" not in page  # a real figure was measured
@@ -123,8 +127,8 @@ def test_missing_job_says_what_to_do() -> None:
     ]
 
 
-def test_stop_keeps_what_was_generated() -> None:
-    """A click during generation reruns the script; the partial advice and the findings stay."""
+def test_stop_keeps_the_findings_and_shows_the_plan_not_the_unchecked_draft() -> None:
+    """A click during generation reruns the script; the findings stay, and unchecked text never reads as advice."""
     from app.analysis.documents import read_document
     from app.pipeline import run_analysis
     from app.settings import make_settings
@@ -143,7 +147,12 @@ def test_stop_keeps_what_was_generated() -> None:
     assert not app.exception
     page = texts(app)
     assert "Verdict: strong fit" in page
-    assert "2. Experience: you" in page
+    assert "2. Experience: you" not in page  # the draft had not passed its checks
+    assert "from the plan" in page
+    plan = findings.plan
+    assert plan is not None
+    # The plan is a checklist beside the advice, one box per action.
+    assert [box.label for box in app.checkbox] == [action.action for action in plan.actions]
     assert any("stopped by you" in element.value for element in app.warning)
     assert app.session_state["generating"] is False
 

@@ -1,7 +1,7 @@
 """Tests for scripts/benchmark.py, the app.bench package and the app's Benchmark page.
 
 One short real benchmark with the embedded model (r=1, pp32, tg8, threads 1,2,
-gpu-layers 0,all so the GPU rows are covered, the task with 4 new tokens on a
+gpu-layers 0,all so the GPU rows are covered, the task with 14 new tokens (two per advice section) on a
 tiny CV and job) runs once per module to JSON; the Markdown and CSV are
 rendered from it by the script's --from-json. --compare, the sweep, the
 statistics and bad input need no model.
@@ -59,7 +59,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # -o run.json: the format follows the suffix.
     run = run_benchmark(
         "--model", "smollm2-135m-instruct", "--threads", "1,2", "--gpu-layers", "0,all", "-r", R,
-        "-p", 32, "-n", 8, "--task-tokens", 4, "--ctx", 1024, "--task-cv", cv, "--task-job", job,
+        "-p", 32, "-n", 8, "--task-tokens", 14, "--ctx", 1024, "--task-cv", cv, "--task-job", job,
         "-o", saved, "--no-progress",
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
@@ -104,7 +104,7 @@ def test_json_environment_is_complete(bench: dict[str, Any]) -> None:
     assert model["size_mb"] > 50
     assert model["quantization"] == "Q4_1"
     assert model["layers"] > 0
-    assert Settings(**env["settings"]).max_tokens == 4
+    assert Settings(**env["settings"]).max_tokens == 14
     stamp = dt.datetime.fromisoformat(env["timestamp"])
     assert stamp.utcoffset() == dt.timedelta(0)
     assert result["options"] == {
@@ -112,11 +112,12 @@ def test_json_environment_is_complete(bench: dict[str, Any]) -> None:
         "n_prompt": 32,
         "n_gen": 8,
         "task": True,
-        "task_tokens": 4,
+        "task_tokens": 14,
         "task_cv": str(bench["path"].parent / "cv.txt"),
         "task_job": str(bench["path"].parent / "job.txt"),
         "warmup": True,
         "overhead": True,
+        "bandwidth": True,
     }
 
 
@@ -178,7 +179,7 @@ def test_task_rows_have_time_to_first_token_and_total(bench: dict[str, Any]) -> 
         assert len(row["samples_ttft_s"]) == R
         assert 0 < row["avg_ttft_s"] <= row["avg_s"]  # the first token comes before the end
         assert row["prompt_tokens"] > 100  # the real advice prompt, not a filler
-        assert 1 <= row["generated_tokens"] <= 4
+        assert 1 <= row["generated_tokens"] <= 14
 
 
 def test_gpu_rows_are_skipped_with_the_reason_and_the_rebuild_command(bench: dict[str, Any]) -> None:

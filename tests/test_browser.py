@@ -108,8 +108,12 @@ def test_paste_analyze_stream_and_screenshot(app_url: str) -> None:
 
             # Findings first, then streamed advice with a measured generation speed.
             expect(page.get_by_text(re.compile(r"Verdict: strong fit"))).to_be_visible(timeout=120_000)
-            # The advice is Markdown: "1. Match: ..." renders as a numbered list item.
-            expect(page.get_by_text(re.compile(r"Match: your CV is a strong fit"))).to_be_visible(timeout=240_000)
+            # The checked advice (the model's, or the plan's where it failed) and the plan's checklist beside it.
+            expect(page.get_by_text(re.compile(r"sections written by the model and checked"))).to_be_visible(
+                timeout=240_000
+            )
+            expect(page.get_by_text(re.compile(r"your CV is a strong fit", re.IGNORECASE)).first).to_be_visible()
+            expect(page.get_by_text("Your plan")).to_be_visible()
             expect(page.get_by_text(re.compile(r"Generation speed: \d+(\.\d+)? tok/s"))).to_be_visible(timeout=240_000)
             expect(page.get_by_role("button", name="Download the report (JSON)")).to_be_visible(timeout=240_000)
             expect(page.get_by_text(re.compile(r"RAM peak: \d+ MB"))).to_be_visible()

@@ -16,11 +16,13 @@ from typing import Any
 import pytest
 
 from app.analysis.documents import Document, from_text, read_document
-from app.analysis.scoring import analyze
+from app.analysis.plan import PLAN_SECTIONS
+from app.analysis.scoring import SCORE_VERSION, analyze
 from app.errors import ContextOverflowError
 from app.llm.engine import gpu_offload_supported, release_engine
-from app.llm.prompting import answer_start, build_messages
-from app.pipeline import _CONTEXT_MARGIN, build_advice_prompt, load_engine, run_analysis
+from app.llm.prompting import answer_start
+from app.llm.writing import AdviceSection, advice_text
+from app.pipeline import build_advice_prompt, load_engine, run_analysis
 from app.report import VERDICT_TEXT
 from app.settings import Settings
 from tests.helpers import METRIC_NAMES, TINY_CV, TINY_JOB, run_script
@@ -83,7 +85,7 @@ def test_json_report_has_the_documented_keys(llm_json: tuple[subprocess.Complete
         assert key in report
     assert report["verdict"] == "not_a_fit"
     assert isinstance(report["score"], int) and 0 <= report["score"] <= 100
-    assert report["score_version"] == "1.0"
+    assert report["score_version"] == SCORE_VERSION
     assert report["language"] == "en"
     assert isinstance(report["warnings"], list)
     assert report["sections"]
@@ -101,7 +103,7 @@ def test_json_requirements_show_the_missing_must_haves(
 
     assert requirements
     for requirement in requirements:
-        assert set(requirement) == {"text", "kind", "must", "status", "evidence"}
+        assert set(requirement) == {"text", "kind", "must", "status", "coverage", "evidence", "missing"}
         assert requirement["status"] in ("met", "partial", "missing")
         assert isinstance(requirement["must"], bool)
     missing_musts = [r for r in requirements if r["must"] and r["status"] == "missing"]
@@ -110,14 +112,24 @@ def test_json_requirements_show_the_missing_must_haves(
     assert any("PyTorch" in r["text"] for r in missing_musts)
 
 
-def test_json_advice_opens_with_the_verdict_and_score(
+def test_json_advice_has_the_plan_and_seven_checked_sections(
     llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]],
 ) -> None:
     _, report = llm_json
 
-    assert report["advice"].startswith(f"1. Match: your CV is not a fit for this job (score {report['score']}/100).")
-    # The model added something of its own after our opening sentence.
-    assert len(report["advice"]) > len(f"1. Match: your CV is not a fit for this job (score {report['score']}/100).")
+    assert report["advice"].startswith("1. Match: ")
+    assert f"{report['score']}/100" in report["advice"].split("\n\n")[0]
+    assert [row["section"] for row in report["advice_sections"]] == list(PLAN_SECTIONS)
+    for row in report["advice_sections"]:
+        assert set(row) == {"section", "heading", "text", "source", "problems", "model_text"}
+        assert row["source"] in ("model", "plan")
+        assert (row["source"] == "plan") == bool(row["problems"])  # a replaced section says why
+        assert isinstance(row["model_text"], str)  # what the model wrote is kept, even when replaced
+    assert sum(report["advice_sources"].values()) == 7
+    assert {row["section"] for row in report["plan"]} == set(PLAN_SECTIONS)
+    assert all(
+        set(row) == {"section", "kind", "action", "requirement", "evidence", "priority"} for row in report["plan"]
+    )
 
 
 def test_json_model_settings_and_metrics(llm_json: tuple[subprocess.CompletedProcess[str], dict[str, Any]]) -> None:
@@ -141,8 +153,11 @@ def test_json_model_settings_and_metrics(llm_json: tuple[subprocess.CompletedPro
     assert metrics["prompt_tokens"] > 0
     assert 1 <= metrics["generated_tokens"] <= 16
     assert metrics["ttft_s"] > 0 and metrics["gen_tokens_per_s"] > 0
-    assert metrics["load_s"] > 0  # the first (only) call of this process loaded the model
-    assert metrics["prompt_tokens_reused"] == 0
+    assert metrics["load_s"] > 0  # the first call of this process loaded the model
+    assert metrics["model_calls"] == 7  # one per section
+    # The first call evaluates its whole prompt; later ones reuse the shared system prompt from the cache.
+    assert 0 < metrics["first_prompt_tokens"] < metrics["prompt_tokens"]
+    assert 0 < metrics["prompt_tokens_reused"] < metrics["prompt_tokens"]
     assert 90 <= metrics["model_size_mb"] <= 100
     assert metrics["gpu_layers"] == 0
     assert isinstance(metrics["gpu_offload_supported"], bool)
@@ -157,7 +172,8 @@ def test_no_llm_is_the_deterministic_report_alone(
     _, report, elapsed = no_llm_json
 
     assert report["model"] is None
-    assert report["advice"] == ""
+    assert report["advice"] == "" and report["advice_sections"] == []
+    assert report["plan"] == with_llm["plan"]  # the plan needs no model
     assert report["settings"]["use_llm"] is False
     assert "prompt_tokens" not in report["metrics"]  # no model call happened
     assert elapsed < 30
@@ -181,8 +197,11 @@ def test_readable_report_shows_the_verdict_then_streams_the_advice(tmp_path: Pat
     verdict_line = f"## Verdict: {VERDICT_TEXT[analysis.verdict]} — score {analysis.score}/100"
     assert verdict_line in out
     assert "### Advice" in out
-    assert out.index(verdict_line) < out.index("### Requirements") < out.index("### Advice")
-    assert out.index("### Advice") < out.index(answer_start(analysis))
+    assert out.index(verdict_line) < out.index("### Requirements") < out.index("### Plan") < out.index("### Advice")
+    advice = out[out.index("### Advice") :]  # the plan above has the same numbered headings
+    headings = [advice.index(f"**{number}. ") for number in range(1, 8)]
+    assert headings == sorted(headings)
+    assert "sections written by the model and checked" in out
     assert "_Model: smollm2-135m-instruct" in out
     assert "Traceback" not in result.stderr
 
@@ -310,9 +329,10 @@ def small_pair() -> tuple[Document, Document]:
     return from_text(TINY_CV, "cv.txt"), from_text(TINY_JOB, "job.txt")
 
 
-def test_on_token_pieces_add_up_to_the_advice(pipeline_session: None) -> None:
+def test_sections_arrive_checked_and_in_order_while_drafts_stream(pipeline_session: None) -> None:
     cv, job = strong_pair()
     pieces: list[str] = []
+    sections: list[AdviceSection] = []
     seen_metrics: list[int] = []
     findings_seen_before_tokens: list[bool] = []
 
@@ -322,14 +342,21 @@ def test_on_token_pieces_add_up_to_the_advice(pipeline_session: None) -> None:
         SETTINGS,
         on_findings=lambda early: findings_seen_before_tokens.append(not pieces and early.advice == ""),
         on_token=pieces.append,
+        on_section=sections.append,
         on_metrics=lambda m: seen_metrics.append(m.generated_tokens),
     )
 
     assert findings_seen_before_tokens == [True]  # once, before any advice
-    assert report.advice
-    assert "".join(pieces).strip() == report.advice
-    assert pieces[0] == answer_start(report.analysis)  # our opening comes first
-    assert len(pieces) >= 2  # then the model's own pieces
+    assert [section.section for section in sections] == list(PLAN_SECTIONS)
+    assert report.advice_sections == sections
+    assert report.advice == advice_text(sections)
+    assert pieces[0] == answer_start(report.analysis)  # the draft opens with our sentence
+    draft = "".join(pieces)
+    for section in sections:
+        body = section.model_text.split(":", 1)[-1].strip() if section.section != "match" else ""
+        assert body in draft  # every section's text came from the stream
+        if section.source == "plan":
+            assert section.problems and section.text == report.plan.section_text(section.section)
     assert report.model is not None and report.model.name == "smollm2-135m-instruct"
     assert 1 <= report.metrics["generated_tokens"] <= 12
     assert seen_metrics  # the live metrics were handed out during the stream
@@ -337,9 +364,8 @@ def test_on_token_pieces_add_up_to_the_advice(pipeline_session: None) -> None:
     assert not any("stopped" in warning for warning in report.warnings)
 
 
-def test_should_stop_keeps_the_advice_and_warns(pipeline_session: None) -> None:
+def test_should_stop_ends_the_model_and_the_plan_fills_the_rest(pipeline_session: None) -> None:
     cv, job = strong_pair()
-    pieces: list[str] = []
     checks = 0
 
     def stop_after_first_piece() -> bool:
@@ -347,64 +373,41 @@ def test_should_stop_keeps_the_advice_and_warns(pipeline_session: None) -> None:
         checks += 1
         return True  # asked after each generated piece: the first one is the last
 
-    report = run_analysis(cv, job, SETTINGS, on_token=pieces.append, should_stop=stop_after_first_piece)
+    report = run_analysis(cv, job, SETTINGS, should_stop=stop_after_first_piece)
 
     assert checks == 1
     assert report.metrics["stopped_by_user"] is True
     assert report.metrics["generated_tokens"] == 1
-    opening = answer_start(report.analysis)
-    assert report.advice.startswith(opening)  # what was produced stands
-    assert "".join(pieces).strip() == report.advice
-    assert any("stopped" in warning and "incomplete" in warning for warning in report.warnings)
-    assert report.to_dict()["advice"] == report.advice
+    assert [section.section for section in report.advice_sections] == list(PLAN_SECTIONS)
+    assert all(section.source == "plan" for section in report.advice_sections)  # nothing unchecked is shown
+    assert any("stopped" in warning for warning in report.warnings)
+    assert report.to_dict()["advice"] == report.advice == advice_text(report.advice_sections)
 
 
-def test_a_second_job_for_the_same_cv_reuses_the_cached_prefix(pipeline_session: None) -> None:
+def test_a_second_job_for_the_same_cv_reuses_the_cached_system_prompt(pipeline_session: None) -> None:
     cv, strong_job = strong_pair()
     first = run_analysis(cv, strong_job, SETTINGS)
-    other_job = fixture_doc("other_ml_job.txt")
-    second = run_analysis(cv, other_job, SETTINGS)
-
-    engine = load_engine(SETTINGS)  # the same engine (same settings)
-    analysis = analyze(cv.text, other_job.text)
-    text, _ = engine.render(build_messages(analysis, cv.text, other_job.text))
-    system_and_cv = len(engine.tokenize(text[: text.index("\nCV>>>\n\n")]))
+    second = run_analysis(cv, fixture_doc("other_ml_job.txt"), SETTINGS)
 
     assert first.metrics["prompt_tokens"] > 0
-    assert second.metrics["prompt_tokens_reused"] > 0
-    assert second.metrics["prompt_tokens_reused"] >= system_and_cv - 2
-    assert second.metrics["prompt_tokens_reused"] < second.metrics["prompt_tokens"]
+    assert 0 < second.metrics["prompt_tokens_reused"] < second.metrics["prompt_tokens"]
     assert second.metrics["load_s"] == 0
 
 
-def test_the_advice_prompt_plus_max_tokens_fits_the_context(pipeline_session: None) -> None:
+@pytest.mark.parametrize("mode", ["sections", "whole"])
+def test_the_advice_prompt_plus_new_tokens_fits_the_context(pipeline_session: None, mode: str) -> None:
     cv, job = strong_pair()
     engine = load_engine(SETTINGS)
     analysis = analyze(cv.text, job.text)
-    prompt_tokens = len(engine.tokenize(engine.render(build_messages(analysis, cv.text, job.text))[0]))
-    # The largest max_tokens for which the untrimmed messages fit run_analysis's budget.
-    settings = Settings(max_tokens=SETTINGS.ctx - _CONTEXT_MARGIN - prompt_tokens, ctx=SETTINGS.ctx, threads=2)
+    # Nearly the whole context for new tokens: the plan must be cut to fit, or refused in one line.
+    settings = Settings(max_tokens=SETTINGS.ctx - 150, ctx=SETTINGS.ctx, threads=2, advice_mode=mode)
 
     try:
         prompt = build_advice_prompt(engine, analysis, cv.text, job.text, settings)
     except ContextOverflowError as error:
-        # Refusing before any model work is honest too, in one line that says what to change.
-        assert "\n" not in str(error) and ("--ctx" in str(error) or "--max-tokens" in str(error))
+        assert "\n" not in str(error)
         return
-    # What run_analysis hands to Engine.stream must leave room for max_tokens.
-    assert len(engine.tokenize(prompt.text)) + settings.max_tokens <= engine.n_ctx
-
-
-def test_run_analysis_at_the_edge_of_the_budget_fails_with_one_line(pipeline_session: None) -> None:
-    cv, job = small_pair()
-    engine = load_engine(SETTINGS)
-    analysis = analyze(cv.text, job.text)
-    prompt_tokens = len(engine.tokenize(engine.render(build_messages(analysis, cv.text, job.text))[0]))
-    settings = Settings(max_tokens=SETTINGS.ctx - _CONTEXT_MARGIN - prompt_tokens, ctx=SETTINGS.ctx, threads=2)
-
-    try:
-        report = run_analysis(cv, job, settings, should_stop=lambda: True)  # one token at most
-    except ContextOverflowError as error:
-        assert "\n" not in str(error)  # whatever happens, the user gets one line
-    else:
-        assert report.advice.startswith(answer_start(analysis))
+    new_tokens = settings.max_tokens // 7 if mode == "sections" else settings.max_tokens
+    assert len(engine.tokenize(prompt.text)) + new_tokens <= engine.n_ctx
+    if mode == "whole":
+        assert any("left out of the model's prompt" in warning for warning in prompt.warnings)

@@ -156,7 +156,10 @@ def test_metrics_to_dict_rounds_floats_and_keeps_every_field() -> None:
     assert data["ttft_s"] == 0.1235
     assert data["prompt_tokens"] == 3
     assert data["gpu_offload_supported"] is True
-    assert set(data) == {*METRIC_NAMES, "stopped_by_user"}
+    # The local metrics, plus the server backend's (issue 13) and the section writer's (issue 11) fields.
+    remote_and_writer = {"backend", "server", "server_worker", "server_timings", "server_retries"}
+    remote_and_writer |= {"server_gen_tokens_per_s", "server_prompt_tokens_per_s", "model_calls", "first_prompt_tokens"}
+    assert set(data) == {*METRIC_NAMES, "stopped_by_user", *remote_and_writer}
 
 
 # --- KV-cache prefix reuse ---------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.analysis.documents import from_text
+from app.analysis.plan import PLAN_SECTIONS
 from app.analysis.scoring import VERDICTS
 from app.errors import ContextOverflowError, ModelError
 from app.llm.base import Decoding, GenerationMetrics, JsonEngine, ModelEngine
@@ -69,8 +70,9 @@ def test_the_fake_stops_at_a_stop_string_and_overflows_like_the_real_engine() ->
 def test_a_report_with_the_fake_has_every_metric_and_the_model_info(fake_engine: FakeEngine) -> None:
     fake_engine.queue("Add your Python projects.")
     report = run_analysis(*tiny_pair(), SETTINGS)
-    assert report.advice.endswith("Add your Python projects.")
     assert report.advice.startswith("1. Match:")  # our own opening sentence comes first
+    # The model's first section is kept as written (and shown as the model's, or replaced by the plan's text).
+    assert report.advice_sections[0].model_text.endswith("Add your Python projects.")
     assert set(METRIC_NAMES) <= set(report.to_dict()["metrics"])
     assert report.to_dict()["model"] == {
         "name": "fake-model",
@@ -80,7 +82,9 @@ def test_a_report_with_the_fake_has_every_metric_and_the_model_info(fake_engine:
         "backend": "local",
         "server": None,
     }
-    assert fake_engine.calls[0].max_tokens == SETTINGS.max_tokens
+    # One call per section, and the sections together stay within max_tokens.
+    assert report.metrics["model_calls"] == len(fake_engine.calls) == len(PLAN_SECTIONS)
+    assert sum(call.max_tokens for call in fake_engine.calls) == SETTINGS.max_tokens
 
 
 def test_a_model_error_mid_stream_reaches_the_caller_after_the_pieces(fake_engine: FakeEngine) -> None:
@@ -102,13 +106,15 @@ def test_a_stop_keeps_the_advice_so_far_and_warns_once(fake_engine: FakeEngine) 
         return len(asked) >= 2
 
     report = run_analysis(*tiny_pair(), SETTINGS, should_stop=stop_after_two)
-    assert report.advice.endswith("one two")
+    assert report.advice_sections[0].model_text.strip().endswith("one two")  # what the model wrote before the stop
+    assert len(fake_engine.calls) == 1  # no section is started after a stop
     assert report.warnings.count(STOPPED_WARNING) == 1
     assert report.metrics["stopped_by_user"] is True
 
 
 def test_a_context_too_small_for_the_answer_is_one_clear_error(fake_engine: FakeEngine) -> None:
-    fake_engine.n_ctx_tokens = 600  # the loaded context, smaller than the prompt needs with 512 new tokens
+    # The loaded context, smaller than the first section's prompt needs with its share of 512 new tokens.
+    fake_engine.n_ctx_tokens = 200
     with pytest.raises(ContextOverflowError) as caught:
         run_analysis(*tiny_pair(), make_settings(max_tokens=512, ctx=2048))
     assert "\n" not in str(caught.value) and ("--ctx" in str(caught.value) or "--max-tokens" in str(caught.value))
@@ -230,7 +236,8 @@ def test_an_unreadable_cv_mid_run_is_recorded_and_the_run_goes_on(fake_engine: F
     assert "scan.txt" in failed["error"] and "binary" in failed["error"] and failed["lang"] is None
     assert len(warnings) == 1 and "fixture-chef-ml" in warnings[0]
     assert len(errors) == 1 and errors[0].startswith("fixture-chef-ml|")
-    assert len(fake_engine.calls) == 2  # no model work for the pair that could not be read
+    # No model work for the pair that could not be read: every call belongs to the two written rows.
+    assert len(fake_engine.calls) == sum(rows[i]["report"]["metrics"]["model_calls"] for i in (0, 2)) > 0
 
 
 def test_a_model_failure_on_a_pair_without_a_language_is_a_failed_row(fake_engine: FakeEngine, tmp_path: Path) -> None:
@@ -239,7 +246,8 @@ def test_a_model_failure_on_a_pair_without_a_language_is_a_failed_row(fake_engin
     data = json.loads(pairs_file.read_text(encoding="utf-8"))
     data["pairs"][1]["cv"] = str((FIXTURES / "pastry_chef_cv.txt").resolve())  # readable now; still no lang
     pairs_file.write_text(json.dumps(data), encoding="utf-8")
-    fake_engine.queue("fine").fail(ContextOverflowError("does not fit; raise --ctx.")).queue("fine")
+    # The first pair writes one section per call; the second pair's first call fails.
+    fake_engine.queue(*["fine"] * len(PLAN_SECTIONS)).fail(ContextOverflowError("does not fit; raise --ctx."))
     out = tmp_path / "run.jsonl"
 
     summary = run_experiments(

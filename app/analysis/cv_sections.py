@@ -130,10 +130,14 @@ EVIDENCE_CHARS = 160
 _KEY_VALUE = re.compile(r"^([^:\n]{2,60}):\s*(.*)$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s*")
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+# Only from the start of a token: from every position inside a long unbroken
+# token the pattern rescanned the whole token (quadratic: 1 MB took minutes).
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.]+")
 # Nine digits or more, so "2019 - 2024" is not a phone number.
 _PHONE_NUMBER = re.compile(r"(?<![\d-])\+?\(?\d(?:[ ().-]{0,2}\d){8,14}(?![\d])")
-_MONTH_WORD = r"(?:[A-Za-zА-Яа-яЁё]{3,9}\.?\s+)?"
+# A month word starts a word: tried from inside every long word, it made the
+# pattern several times slower on text without dates.
+_MONTH_WORD = r"(?:(?<![A-Za-zА-Яа-яЁё])[A-Za-zА-Яа-яЁё]{3,9}\.?\s+)?"
 # A span of work or study: "Jul 2021 - Present", "2016 - 2019", "Март 2019 — по настоящее время".
 DATE_RANGE = re.compile(
     r"(?P<start_month>" + _MONTH_WORD + r")(?P<start_numeric_month>\d{1,2}[./])?(?P<start>(?:19|20)\d\d)\s*"

@@ -38,6 +38,7 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "Document",
     "from_text",
@@ -50,6 +51,16 @@ __all__ = [
 #: few pages; anything bigger is almost surely the wrong file or a PDF full of
 #: images, and parsing it would only make the user wait.
 MAX_FILE_BYTES: int = 10 * 1024 * 1024
+
+#: Longest text we analyse, in characters after normalisation: about 30 pages
+#: (3,000-3,500 characters a page). Real CVs and job descriptions are 2-15,000
+#: characters; a longer text is the wrong file, or text meant to stall the
+#: analysis, which is linear but not free (about 1 s per 100,000 characters).
+MAX_TEXT_CHARS: int = 100_000
+# Normalising removes spaces and blank lines only, so raw text this long cannot
+# come under MAX_TEXT_CHARS: it is refused before the work of normalising it.
+_MAX_RAW_CHARS: int = 3 * MAX_TEXT_CHARS
+_CHARS_PER_PAGE = 3_300
 
 #: File name suffixes we can read, compared case-insensitively.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx")
@@ -140,7 +151,11 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int = MAX_FILE_BYTES) -> Do
 
 def from_text(text: str, name: str = "pasted text") -> Document:
     """Wrap pasted ``text`` in a :class:`Document`, normalised like a file."""
+    if len(text) > _MAX_RAW_CHARS:
+        raise _too_long(name, len(text))
     clean = normalise_text(text)
+    if len(clean) > MAX_TEXT_CHARS:
+        raise _too_long(name, len(clean))
     if not clean:
         raise _error(
             name,
@@ -265,7 +280,11 @@ def _parse(data: bytes, name: str, suffix: str) -> Document:
         raw = _read_pdf(data, name)
     else:
         raw = _read_docx(data, name)
+    if len(raw) > _MAX_RAW_CHARS:
+        raise _too_long(name, len(raw))
     text = normalise_text(raw)
+    if len(text) > MAX_TEXT_CHARS:
+        raise _too_long(name, len(text))
     if not text:
         if suffix == ".pdf":
             raise _error(
@@ -465,6 +484,15 @@ def _too_big(name: str, size: int, max_bytes: int) -> DocumentError:
         name,
         f"the file is {_human_size(size)}, over the {_human_size(max_bytes)} limit; "
         "remove images or extra pages, or paste the text instead.",
+    )
+
+
+def _too_long(name: str, characters: int) -> DocumentError:
+    return _error(
+        name,
+        f"the text is {characters:,} characters long (about {characters // _CHARS_PER_PAGE} pages), over the "
+        f"limit of {MAX_TEXT_CHARS:,} (about {MAX_TEXT_CHARS // _CHARS_PER_PAGE} pages); a CV or job description "
+        "is a few pages: check it is the right file, or keep only the pages that matter.",
     )
 
 

@@ -16,7 +16,7 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     for pattern in (
         r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|above|previous|prior)\b",
         r"\b(?:you are now|you're now|act as|pretend to be|from now on,? you)\b",
-        r"^\s*(?:system|assistant|user)\s*(?:prompt)?\s*:",
+        r"^\s*(?:system|assistant|user)\s*(?:prompt\s*)?:",
         r"<\|?(?:im_start|im_end|system|assistant|user|endoftext)\|?>|\[/?INST\]|<</?SYS>>",
         r"\b(?:language model|ai (?:model|assistant|reviewer|recruiter|screener)|chatgpt|llm|ats (?:bot|system))\b"
         r".{0,80}\b(?:rate|score|verdict|say|answer|respond|rank|recommend|classify|mark)\b",

@@ -54,14 +54,17 @@ _NOT_GIVEN = Cues(r"not specified|not available|не указан|не треб�
 _BULLET = re.compile(r"^\s*(?:[-*•●▪◦‣·–—]|\d{1,2}[.)])\s+")
 
 _YEARS_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:(?:-|–|—|to)\s*\d+\s*)?(?:years?|yrs?)\b", re.IGNORECASE),
+    # (?<!\d): a number is read from its first digit only (from every digit of a
+    # long run of digits, the run was rescanned: quadratic); "\s*(?:\+\s*)?"
+    # rather than "\s*\+?\s*", whose two runs of spaces split a long run every way.
+    re.compile(r"(?<!\d)(\d+(?:[.,]\d)?)\s*(?:\+\s*)?(?:(?:-|–|—|to)\s*\d+\s*)?(?:years?|yrs?)\b", re.IGNORECASE),
     re.compile(r"(?:at least|minimum(?: of)?|min\.?)\s+(\d+)\s+(?:years?|yrs?)", re.IGNORECASE),
     re.compile(
         r"(?:от|более|не менее|свыше|больше)\s+(\d+(?:[.,]\d)?)(?:-?х)?(?:\s*(?:-|–|—|до)\s*\d+)?\s*(?:лет|года|год)",
         re.IGNORECASE,
     ),
-    re.compile(r"(\d+)\s*(?:-|–|—)\s*\d+\s*(?:лет|года)", re.IGNORECASE),
-    re.compile(r"(\d+(?:[.,]\d)?)\+?\s*(?:лет|года|год)\b", re.IGNORECASE),
+    re.compile(r"(?<!\d)(\d+)\s*(?:-|–|—)\s*\d+\s*(?:лет|года)", re.IGNORECASE),
+    re.compile(r"(?<!\d)(\d+(?:[.,]\d)?)\+?\s*(?:лет|года|год)\b", re.IGNORECASE),
 )
 _WORD_NUMBERS = {
     "one": 1,
@@ -75,7 +78,7 @@ _WORD_NUMBERS = {
     "nine": 9,
     "ten": 10,
 }
-_WORD_YEARS = Cues(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*\+?\s*(?:\(\d+\)\s*)?years?\b")
+_WORD_YEARS = Cues(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:\+\s*)?(?:\(\d+\)\s*)?years?\b")
 
 _GENERIC_DEGREE = r"\bdegree\b|\bgraduate\b|university|высшее"
 # 4: doctorate, 3: master's, 2: bachelor's / higher education, 1: vocational diploma.
@@ -237,10 +240,16 @@ def job_title(text: str) -> str | None:
     return None
 
 
+# " - Google Cloud", " at Acme", ", Remote": what follows the role in a title.
+# (?<!\s): from the first space of a run only; from every space of a long run
+# of spaces, the run was rescanned once per space (quadratic).
+_TITLE_TAIL = re.compile(r"(?<!\s)\s+(?:-|–|—|\||at|@)\s+|,")
+
+
 def _clean_title(title: str) -> str | None:
     # "SOFTWARE ENGINEER III - GOOGLE CLOUD" -> "SOFTWARE ENGINEER"; the level
     # and the team are not part of the role.
-    title = re.split(r"\s+(?:-|–|—|\||at|@)\s+|,", title, maxsplit=1)[0]
+    title = _TITLE_TAIL.split(title, maxsplit=1)[0]
     title = _LEVEL_WORDS.sub(" ", title)
     title = " ".join(title.split())
     return title or None

@@ -424,7 +424,9 @@ def _split_russian_run_on(text: str) -> list[str]:
 _FENCE = re.compile(r"<{3}|>{3}")
 _NOTE_LABEL = re.compile(r"^note$", re.IGNORECASE)
 _LABEL = re.compile(r"^([^:.!?;\n]{2,80}?):(?:\s+|$)")
-_ALL_CAPS = re.compile(r"^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$")
+# A capital somewhere and no lower-case letter anywhere, as a look-ahead:
+# `^[^a-z]*[A-Z][^a-z]*$` tried every split of a long line in capitals (quadratic).
+_ALL_CAPS = re.compile(r"^(?=[^A-ZА-ЯЁ]*[A-ZА-ЯЁ])[^a-zа-яё]*$")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S|^\*\*[^*]{2,80}\*\*:?$|^__[^_]{2,80}__:?$")
 
 
@@ -582,7 +584,8 @@ _NOTE = Cues(
     r"will not make assumptions|must (?:authorize|disclose)\b|(?:described|listed|stated|shown) below\s*:?$",
 )
 _REQUIREMENT_CUE = Cues(
-    r"\bopen to (?:permanent|current|internal)\b|\d\s*\+?\s*(?:years?|yrs)\b|\b(?:one|"
+    # "\s*(?:\+\s*)?", not "\s*\+?\s*": two runs of spaces in a row split a long run every way (quadratic).
+    r"\bopen to (?:permanent|current|internal)\b|\d\s*(?:\+\s*)?(?:years?|yrs)\b|\b(?:one|"
     r"two|three|four|five|six|seven|eight|nine|ten)\s+(?:\(\d+\)\s+)?(?:\+\s*)?"
     r"(?:plus\s+)?(?:years?|months?)\b|experience|\bdegree\b|diploma|bachelor|master'?s|\bph\.?\s?d|\bmba\b|"
     r"knowledge|proficien|\babilit|\bable to\b|\bskill|familiar|understanding of|licen[cs]|certif|"
@@ -605,7 +608,7 @@ _STRONG_REQUIREMENT = Cues(
     r"\byou (?:must|should) (?:have|be)|\bideal candidate|\bthe successful candidate (?:will|"
     r"should|must) (?:have|be|possess)|"
     r"\b(?:bachelor|master)'?s?\s+degree|\bdegree (?:in|from)\b|"
-    r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfive|\bsix)\s*\+?\s*(?:years?|yrs|months?) of (?:[\w-]+ ){0,3}experience|"
+    r"(?:\d|\bone|\btwo|\bthree|\bfour|\bfive|\bsix)\s*(?:\+\s*)?(?:years?|yrs|months?) of (?:[\w-]+ ){0,3}experience|"
     r"обязател|требуется|необходим",
 )
 _OPTIONAL = Cues(

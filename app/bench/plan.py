@@ -9,14 +9,14 @@ anything runs. No llama_cpp here: planning needs no model.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, read_document
 from app.errors import InputError, SettingsError
-from app.hub.catalog import ResolvedModel, resolve_model
+from app.hub.catalog import ResolvedModel, is_synthetic_ref, resolve_model
 from app.settings import Settings, make_settings
 
 SCHEMA = "cv-enhancer-benchmark/1"
@@ -47,6 +47,7 @@ class Options:
     task_job: str | None = None
     warmup: bool = True
     overhead: bool = True  # the same pp/tg through bare llama-cpp-python
+    bandwidth: bool = True  # measure memory bandwidth: each tg row's bound and efficiency
 
     def tests(self) -> list[str]:
         names = []
@@ -150,14 +151,40 @@ def task_documents(options: Options) -> tuple[Path, Path]:
     )
 
 
-def prepare(configs: Iterable[BenchConfig], options: Options) -> list[PlannedConfig]:
-    """Resolve the models and validate every configuration's settings before anything runs."""
+def resolve_for_benchmark(
+    model: str, build_progress: Callable[[str, float, float], None] | None = None
+) -> ResolvedModel:
+    """resolve_model, building a synthetic model first when needed; a synthetic file given by path is marked."""
+    if is_synthetic_ref(model):
+        from app.llm.synthetic import build_synthetic  # llama_cpp: only when a synthetic model is asked for
+
+        build_synthetic(model, progress=build_progress)
+    resolved = resolve_model(model)
+    if not resolved.synthetic and resolved.path.suffix.lower() == ".gguf":
+        from app.pipeline import is_synthetic_file
+
+        if is_synthetic_file(resolved.path):
+            resolved = replace(resolved, synthetic=True)
+    return resolved
+
+
+def prepare(
+    configs: Iterable[BenchConfig],
+    options: Options,
+    *,
+    build_progress: Callable[[str, float, float], None] | None = None,
+) -> list[PlannedConfig]:
+    """Resolve the models and validate every configuration's settings before anything runs.
+
+    A synthetic model ("synthetic:NAME[:QUANT]") is built first when it is not
+    yet (app.llm.synthetic; build_progress follows it), and reused after.
+    """
     validate_options(options)
     resolved: dict[str, ResolvedModel] = {}
     planned: list[PlannedConfig] = []
     for config in configs:
         if config.model not in resolved:
-            resolved[config.model] = resolve_model(config.model)
+            resolved[config.model] = resolve_for_benchmark(config.model, build_progress)
         settings = make_settings(
             model=config.model,
             threads=config.threads,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.bench.plan import SCHEMA, BenchmarkError, layers_text
+from app.bench.roofline import markdown_section
 from app.formatting import markdown_table
 
 # --- saved results -----------------------------------------------------------
@@ -59,7 +60,10 @@ def number_text(value: float | None, fmt: str) -> str:
 
 
 def _model_label(row: dict[str, Any]) -> str:
-    return f"{row['model']} {row['quantization']}" if row.get("quantization") else str(row["model"])
+    label = str(row["model"])
+    if row.get("quantization") and str(row["quantization"]) not in label:
+        label = f"{label} {row['quantization']}"
+    return f"{label} (synthetic)" if row.get("synthetic") and not label.startswith("synthetic:") else label
 
 
 def to_markdown(result: dict[str, Any]) -> str:
@@ -131,7 +135,16 @@ def to_markdown(result: dict[str, Any]) -> str:
         right = [False, False, True, True, True, True, True, True, True] + [True] * (3 if has_task else 0)
         parts.append(markdown_table(header, table, right))
 
+    roofline = markdown_section(rows, markdown_table)
+    if roofline:
+        parts.append(roofline)
+
     explained = []
+    if any(row.get("synthetic") for row in rows):
+        explained.append(
+            "synthetic: a same-shape model with synthetic weights (app/llm/synthetic.py): the real model's speed, "
+            "none of its text"
+        )
     if options.get("task"):
         explained.append(
             f"task: one CV + job analysis ({_task_pair(options)}) with up to {options.get('task_tokens')} new tokens; "
@@ -185,6 +198,7 @@ def build_line(env: dict[str, Any], options: dict[str, Any]) -> str:
 
 CSV_FIELDS: tuple[str, ...] = (
     "model",
+    "synthetic",
     "model_file",
     "model_size_mb",
     "quantization",
@@ -218,6 +232,13 @@ CSV_FIELDS: tuple[str, ...] = (
     "peak_rss_mb",
     "rss_mb",
     "gpu_memory_mb",
+    "bytes_per_token",
+    "bandwidth_gb_per_s",
+    "gpu_bandwidth_gb_per_s",
+    "bound_ts",
+    "efficiency",
+    "task_prompt_tokens",
+    "est_ttft_s",
     "settings",
     "test_time",
     "config_id",

@@ -23,12 +23,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
+from app.bench.bandwidth import Bandwidth, measure_bandwidth
 from app.bench.plan import ROW_STATUSES, SCHEMA, SWEEP_KEYS, Options, PlannedConfig, RowStatus, task_documents
+from app.bench.roofline import annotate
 from app.errors import CVEnhancerError
 from app.hub.catalog import PROJECT_ROOT, ResolvedModel
 from app.llm.engine import NO_GPU_OFFLOAD, gpu_offload_supported, llama_cpp_version
 from app.llm.gguf_info import read_gguf_info
-from app.llm.memory import gpu_info
+from app.llm.memory import gpu_bandwidth_gb_per_s, gpu_info
 from app.settings import Settings
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -91,6 +93,11 @@ def run_benchmark(
 ) -> dict[str, Any]:
     """Run every configuration in turn; the whole JSON-ready result."""
     started = dt.datetime.now(dt.timezone.utc)
+    # Measured before any model is loaded, once per thread count: the bound of each tg row.
+    bandwidths: dict[int, Bandwidth] = {}
+    if options.bandwidth:
+        for threads in sorted({item.config.threads for item in planned}):
+            bandwidths[threads] = measure_bandwidth(threads)
     results: list[dict[str, Any]] = []
     for index, item in enumerate(planned):
         if progress is not None:
@@ -100,12 +107,12 @@ def run_benchmark(
         results.extend(rows_for(index, item, outcome, options, when))
     if progress is not None:
         progress(len(planned), len(planned), "done")
-    return {
-        "schema": SCHEMA,
-        "environment": environment([item.model for item in planned], planned[0].settings, started),
-        "options": asdict(options),
-        "results": results,
-    }
+    env = environment([item.model for item in planned], planned[0].settings, started)
+    env["memory_bandwidth"] = {str(threads): bandwidth.to_dict() for threads, bandwidth in bandwidths.items()}
+    env["gpu_bandwidth_gb_per_s"] = gpu_bandwidth_gb_per_s()
+    result = {"schema": SCHEMA, "environment": env, "options": asdict(options), "results": results}
+    annotate(result, bandwidths, env["gpu_bandwidth_gb_per_s"])
+    return result
 
 
 def rows_for(
@@ -121,6 +128,7 @@ def rows_for(
         "model_file": str(model.path),
         "model_size_mb": round(model.size_mb, 2),
         "quantization": model.quantization,
+        "synthetic": model.synthetic,  # same shape, random weights: the speed is the real model's, the text is not
         "backend": config.backend,
         **{key: getattr(config, key) for key in SWEEP_KEYS},
         "status": status,
@@ -130,6 +138,7 @@ def rows_for(
         "peak_rss_mb": outcome.get("peak_rss_mb"),
         "rss_mb": outcome.get("rss_mb"),
         "gpu_memory_mb": outcome.get("gpu_memory_mb"),
+        "task_prompt_tokens": outcome.get("task_prompt_tokens"),
         "settings": planned.settings.model_dump(),
         "test_time": when,
     }
@@ -233,6 +242,7 @@ def model_info(model: ResolvedModel) -> dict[str, Any]:
         "file": str(model.path),
         "size_mb": round(model.size_mb, 2),
         "quantization": model.quantization,
+        "synthetic": model.synthetic,
     }
     try:
         gguf = read_gguf_info(model.path)

@@ -27,7 +27,7 @@ from typing import Any
 from app.analysis.documents import Document, read_document
 from app.analysis.scoring import analyze
 from app.bench.plan import TG_PROMPT_TOKENS, WARMUP_GEN_TOKENS, Options, task_documents
-from app.errors import CVEnhancerError
+from app.errors import ContextOverflowError, CVEnhancerError
 from app.llm.base import Decoding, GenerationMetrics
 from app.llm.baseline import BareBaseline, measured_run, reset_cache
 from app.llm.engine import Engine, release_engine
@@ -82,7 +82,7 @@ def _task(engine: Engine, settings: Settings, cv: Document, job: Document) -> di
             first_token.append(time.perf_counter())
 
     started = time.perf_counter()
-    report = run_analysis(cv, job, settings, on_metrics=on_metrics)
+    report = run_analysis(cv, job, settings, on_metrics=on_metrics, speed_only=True)
     total = time.perf_counter() - started
     metrics = report.metrics
     return {
@@ -96,8 +96,10 @@ def _task(engine: Engine, settings: Settings, cv: Document, job: Document) -> di
     }
 
 
-def _warm_task(engine: Engine, settings: Settings, cv: Document, job: Document) -> None:
-    build_advice_prompt(engine, analyze(cv.text, job.text), cv.text, job.text, settings)
+def _task_prompt_tokens(engine: Engine, settings: Settings, cv: Document, job: Document) -> int:
+    """Tokens of the real task's prompt (CV + job, as the pipeline builds it); building it also warms the task."""
+    prompt = build_advice_prompt(engine, analyze(cv.text, job.text), cv.text, job.text, settings)
+    return len(engine.tokenize(prompt.text))
 
 
 def _bare_pp(bare: BareBaseline | None, prompt: str, decoding: Decoding) -> dict[str, Any] | None:
@@ -118,12 +120,19 @@ def measure(settings: Settings, options: Options) -> dict[str, Any]:
     """Everything about one configuration, as JSON-ready data."""
     decoding = decoding_for(settings)
     gpu_before = gpu_memory_used_mb() if settings.gpu_layers else None
-    engine = load_engine(settings)
+    engine = load_engine(settings, speed_only=True)  # a synthetic model is measured like any other
     bare = BareBaseline(engine) if options.overhead else None
     result: dict[str, Any] = {"status": "ok", "load_s": engine.load_s, "tests": {}, "bare": {}}
     pp_prompt = prompt_of_tokens(engine.tokenize, options.n_prompt) if options.n_prompt else ""
     tg_prompt = prompt_of_tokens(engine.tokenize, TG_PROMPT_TOKENS)
     cv, job = (read_document(path) for path in task_documents(options))
+    # What the first-token estimate of the real task needs, measured or not (the prompt is built, not run).
+    try:
+        result["task_prompt_tokens"] = _task_prompt_tokens(engine, settings, cv, job)
+    except ContextOverflowError:
+        if options.task:
+            raise  # the task cannot run at this context: the configuration fails, saying why
+        result["task_prompt_tokens"] = None  # too small a context for the task: no estimate, pp/tg still run
 
     if options.warmup:
         if options.n_prompt:
@@ -132,8 +141,6 @@ def measure(settings: Settings, options: Options) -> dict[str, Any]:
         if options.n_gen:
             _tg(engine, tg_prompt, WARMUP_GEN_TOKENS, decoding)
             _bare_tg(bare, tg_prompt, WARMUP_GEN_TOKENS, decoding)
-        if options.task:
-            _warm_task(engine, settings, cv, job)
     # Ours and the bare baseline take turns, so a change in the machine's load hits both alike.
     if options.n_prompt:
         pairs = [

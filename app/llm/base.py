@@ -85,6 +85,10 @@ class GenerationMetrics:
     server_gen_tokens_per_s: float | None = None
     server_timings: dict[str, Any] | None = None  # the server's `timings` object as it sent it
     server_retries: list[str] | None = None  # why earlier servers were left (the answer still came)
+    # Advice written section by section makes several calls: how many, and the tokens
+    # evaluated before the very first new token (what time to first token waits for).
+    model_calls: int = 0
+    first_prompt_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}

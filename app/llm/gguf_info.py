@@ -4,7 +4,9 @@ Enough of the GGUF format (v2/v3) to answer, in milliseconds and without
 llama.cpp, the questions asked before a load: the architecture, layer count
 and attention shape (for the memory estimate), the trained context length and
 whether the file carries a chat template, and that template itself (for the
-server backend, which renders prompts without llama.cpp).
+server backend, which renders prompts without llama.cpp); whether it is a
+synthetic (speed-only) model; and, from the tensor table, what one generated
+token reads.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.errors import ModelLoadError
+
+# Written into every synthetic model (app.llm.synthetic): random weights, for speed estimates only.
+SYNTHETIC_KEY = "cv_enhancer.synthetic"
+SYNTHETIC_OF_KEY = "cv_enhancer.synthetic_of"  # the catalog entry it has the shape of ("llama-2-7b-chat:Q4_K_M")
 
 _SCALARS: dict[int, str] = {
     0: "<B",
@@ -43,6 +49,7 @@ class GgufInfo:
     has_chat_template: bool
     file_size: int
     vocab_size: int
+    synthetic: bool = False
 
     def kv_cache_bytes(self, n_ctx: int, bytes_per_value: int = 2) -> int:
         """Memory of the K and V caches for n_ctx tokens (f16 by default, as llama.cpp uses)."""
@@ -74,6 +81,7 @@ def read_gguf_info(path: Path) -> GgufInfo:
         has_chat_template="tokenizer.chat_template" in metadata,
         file_size=path.stat().st_size,
         vocab_size=int(metadata.get("tokenizer.ggml.tokens") or 32000),
+        synthetic=bool(metadata.get(SYNTHETIC_KEY, False)),
     )
 
 
@@ -111,18 +119,87 @@ def read_chat_template(path: Path) -> ChatTemplate | None:
 
 
 def _read_metadata(handle: BinaryIO, keep_arrays: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The header's key/values; arrays stand for their length, except those named in keep_arrays (read as lists).
+
+    Leaves the handle at the tensor table; the tensor count is under "__tensor_count__".
+    """
     if handle.read(4) != b"GGUF":
         raise ValueError("no GGUF magic number")
     (version,) = struct.unpack("<I", handle.read(4))
     if version < 2:
         raise ValueError(f"GGUF version {version} is too old")
-    _tensor_count, kv_count = struct.unpack("<QQ", handle.read(16))
-    metadata: dict[str, Any] = {}
+    tensor_count, kv_count = struct.unpack("<QQ", handle.read(16))
+    metadata: dict[str, Any] = {"__tensor_count__": tensor_count}
     for _ in range(kv_count):
         key = _read_string(handle)
         (value_type,) = struct.unpack("<I", handle.read(4))
         metadata[key] = _read_value(handle, value_type, keep=key in keep_arrays)
     return metadata
+
+
+def read_string_array(path: Path, key: str) -> list[str]:
+    """One string array of the header (the vocabulary's tokens, say); ModelLoadError when absent or unreadable."""
+    try:
+        with path.open("rb") as handle:
+            value = _read_metadata(handle, keep_arrays=frozenset({key})).get(key)
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+        raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}).") from None
+    if not isinstance(value, list):
+        raise ModelLoadError(f"{path}: the GGUF header has no array {key}.")
+    return [str(item) for item in value]
+
+
+def read_int_array(path: Path, key: str) -> list[int]:
+    try:
+        with path.open("rb") as handle:
+            value = _read_metadata(handle, keep_arrays=frozenset({key})).get(key)
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+        raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}).") from None
+    if not isinstance(value, list):
+        raise ModelLoadError(f"{path}: the GGUF header has no array {key}.")
+    return [int(item) for item in value]
+
+
+@dataclass(frozen=True)
+class TensorEntry:
+    """One row of the GGUF tensor table: the name, the dimensions (ne0 first) and the GGML type number."""
+
+    name: str
+    dims: tuple[int, ...]
+    type_id: int
+
+    @property
+    def n_bytes(self) -> int:
+        import gguf  # llama.cpp's own table of block sizes
+
+        block, type_size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(self.type_id)]
+        values = 1
+        for dim in self.dims:
+            values *= dim
+        return values // block * type_size
+
+    @property
+    def type_name(self) -> str:
+        import gguf
+
+        return gguf.GGMLQuantizationType(self.type_id).name
+
+
+def read_tensor_table(path: Path) -> list[TensorEntry]:
+    """Every tensor's name, shape and type, from the header (no tensor data is read)."""
+    try:
+        with path.open("rb") as handle:
+            count = _read_metadata(handle)["__tensor_count__"]
+            table = []
+            for _ in range(count):
+                name = _read_string(handle)
+                (n_dims,) = struct.unpack("<I", handle.read(4))
+                dims = struct.unpack(f"<{n_dims}Q", handle.read(8 * n_dims))
+                type_id, _offset = struct.unpack("<IQ", handle.read(12))
+                table.append(TensorEntry(name, tuple(int(dim) for dim in dims), int(type_id)))
+    except (OSError, struct.error, UnicodeDecodeError, ValueError) as error:
+        raise ModelLoadError(f"{path}: not a readable GGUF model file ({error}); download it again.") from None
+    return table
 
 
 def _read_string(handle: BinaryIO) -> str:
@@ -138,6 +215,8 @@ def _read_value(handle: BinaryIO, value_type: int, *, keep: bool = False) -> Any
         return _read_string(handle)
     if value_type == _ARRAY:
         item_type, count = struct.unpack("<IQ", handle.read(12))
+        if keep:
+            return [_read_value(handle, item_type) for _ in range(count)]
         if item_type in _SCALARS:
             # Arrays (token scores, types) are skipped, not decoded: only their size matters here.
             handle.seek(struct.calcsize(_SCALARS[item_type]) * count, 1)
@@ -145,3 +224,52 @@ def _read_value(handle: BinaryIO, value_type: int, *, keep: bool = False) -> Any
         items = [_read_value(handle, item_type) for _ in range(count)]
         return items if keep else count  # an array stands for its length (the vocabulary size, say)
     raise ValueError(f"unknown GGUF value type {value_type}")
+
+
+@dataclass(frozen=True)
+class TokenReads:
+    """What generating one token reads from memory, by where it lives (from the GGUF's tensor sizes)."""
+
+    layer_bytes: tuple[int, ...]  # every tensor of each block, in block order
+    output_bytes: int  # output.weight and output_norm (the embedding table when the output is tied to it)
+    embedding_row_bytes: int  # one row of the token-embedding table: all a token reads of it
+    kv_bytes_per_position: int  # one cached token's K and V in one layer (f16)
+
+    def split(self, gpu_layers: int, context_tokens: float) -> tuple[float, float]:
+        """(bytes read from RAM, bytes read from GPU memory) per token with gpu_layers offloaded (-1: all).
+
+        llama.cpp offloads the last layers first, and the output layer only
+        when every layer is offloaded (n_gpu_layers > block count).
+        """
+        count = len(self.layer_bytes)
+        offloaded = count if gpu_layers < 0 else min(gpu_layers, count)
+        output_on_gpu = gpu_layers < 0 or gpu_layers > count
+        kv = self.kv_bytes_per_position * context_tokens
+        cpu = self.embedding_row_bytes + sum(self.layer_bytes[: count - offloaded]) + (count - offloaded) * kv
+        gpu = sum(self.layer_bytes[count - offloaded :]) + offloaded * kv
+        if output_on_gpu:
+            gpu += self.output_bytes
+        else:
+            cpu += self.output_bytes
+        return float(cpu), float(gpu)
+
+
+def token_reads(path: str | Path) -> TokenReads:
+    """Bytes per generated token of a GGUF model, from its tensor table (the data is not read)."""
+    path = Path(path)
+    table = {tensor.name: tensor for tensor in read_tensor_table(path)}
+    info = read_gguf_info(path)
+    layers = [0] * info.block_count
+    for name, tensor in table.items():
+        if name.startswith("blk."):
+            index = int(name.split(".")[1])
+            if index < len(layers):
+                layers[index] += tensor.n_bytes
+    embedding = table.get("token_embd.weight")
+    embedding_bytes = embedding.n_bytes if embedding else 0
+    output = table.get("output.weight")  # absent: the output is tied to the embedding table, read whole
+    norm = table.get("output_norm.weight")
+    output_bytes = (output.n_bytes if output else embedding_bytes) + (norm.n_bytes if norm else 0)
+    row = embedding_bytes // embedding.dims[-1] if embedding and len(embedding.dims) > 1 else 0
+    head_dim = info.embedding_length // max(1, info.head_count)
+    return TokenReads(tuple(layers), output_bytes, row, 2 * head_dim * info.head_count_kv * 2)

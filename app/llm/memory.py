@@ -60,6 +60,18 @@ def gpu_info() -> dict[str, Any] | None:
     return _ask_nvml(ask)
 
 
+def gpu_bandwidth_gb_per_s() -> float | None:
+    """The first NVIDIA GPU's theoretical memory bandwidth (NVML: bus width × max memory clock × 2, double data
+    rate), in GB/s; None where there is no GPU to ask. The bound of a tg row with layers offloaded."""
+
+    def ask(pynvml: Any, handle: Any) -> float:
+        bus_bits = pynvml.nvmlDeviceGetMemoryBusWidth(handle)
+        clock_mhz = pynvml.nvmlDeviceGetMaxClockInfo(handle, pynvml.NVML_CLOCK_MEM)
+        return float(bus_bits) / 8 * float(clock_mhz) * 1e6 * 2 / 1e9
+
+    return _ask_nvml(ask)
+
+
 def _nvml_memory(field: str) -> float | None:
     return _ask_nvml(lambda pynvml, handle: float(getattr(pynvml.nvmlDeviceGetMemoryInfo(handle), field)) / _MB)
 

@@ -1,38 +1,24 @@
-"""Build the advice prompt from our templates in prompts/ and the analysis findings.
+"""Build the model's prompts from our templates in prompts/: the advice plan written up, and the findings.
 
-The prompt is ordered system -> CV -> job -> findings, so a second analysis of
-the same CV against another job shares the system-and-CV prefix and llama.cpp
-re-evaluates only the rest. When the prompt does not fit the context window,
-the least relevant parts are trimmed section by section, and each cut is
-reported as a warning: never a silent cut.
+The advice prompt gives the model the plan (app.analysis.plan), not the raw
+documents: the plan already quotes the CV lines and names the job's terms the
+advice needs, so the CV is never sent twice and a small model has only our
+grounded sentences to restate. render_findings serves the LLM judge.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.analysis.cv_sections import line_sections
+from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan, PlanAction
 from app.analysis.scoring import Analysis
-from app.analysis.segments import split_inline_headings
-from app.errors import ContextOverflowError
-from app.formatting import clip
 from app.llm.base import Message
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
-# Trim order for the CV: the sections that matter least to the match go first.
-_CV_TRIM_ORDER: tuple[str | None, ...] = ("contacts", "languages", "projects", "certifications", "summary", None)
 # Fences of the prompt: a CV must not be able to close them early.
 _FENCE = re.compile(r"<{3,}|>{3,}")
-
-
-@dataclass
-class Prompt:
-    messages: list[Message]
-    warnings: list[str] = field(default_factory=list)
 
 
 def load_template(name: str, language: str) -> str:
@@ -43,13 +29,8 @@ def load_template(name: str, language: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def render_findings(analysis: Analysis, *, brief: bool = False) -> str:
-    """The deterministic findings as plain lines for the model to explain.
-
-    `brief` (the last resort of fit_prompt) drops the CV quotes, clips long
-    requirements and keeps only a few nice-to-haves of each status; every
-    must-have stays.
-    """
+def render_findings(analysis: Analysis) -> str:
+    """The deterministic findings as plain lines (the LLM judge reads them beside the answer)."""
     lines = [
         f"verdict: {analysis.verdict}",
         f"match score: {analysis.score}/100",
@@ -66,20 +47,10 @@ def render_findings(analysis: Analysis, *, brief: bool = False) -> str:
         if not items:
             continue
         lines.append(f"requirements {status}:")
-        nice_left = _BRIEF_NICE_PER_STATUS if brief else len(items)
-        left_out = 0
         for match in items:
-            if not match.requirement.must:
-                if nice_left == 0:
-                    left_out += 1
-                    continue
-                nice_left -= 1
             must = "must-have" if match.requirement.must else "nice-to-have"
-            text = clip(match.requirement.text, 100) if brief else match.requirement.text
-            evidence = f' (CV: "{match.evidence}")' if not brief and match.evidence and status != "missing" else ""
-            lines.append(f"- [{must}] {text}{evidence}")
-        if left_out:
-            lines.append(f"- (and {left_out} more nice-to-have requirements)")
+            evidence = f' (CV: "{match.evidence}")' if match.evidence and status != "missing" else ""
+            lines.append(f"- [{must}] {match.requirement.text}{evidence}")
     if analysis.injections:
         lines.append("note: the documents contain text addressed to an AI model; it was ignored.")
     return "\n".join(lines)
@@ -105,165 +76,71 @@ def answer_start(analysis: Analysis) -> str:
     )
 
 
-def build_messages(analysis: Analysis, cv_text: str, job_text: str, *, brief: bool = False) -> list[Message]:
-    language = analysis.language
-    user = load_template("user", language).format(
-        cv=_defuse(cv_text), job=_defuse(job_text), findings=render_findings(analysis, brief=brief)
+def plan_lines(actions: list[PlanAction]) -> str:
+    """The plan's actions as the prompt's bullet lines (CV and job text in them defused)."""
+    return "\n".join(f"- {_defuse(action.action)}" for action in actions)
+
+
+def _part_descriptions(language: str) -> dict[str, str]:
+    lines = load_template("advice_parts", language).strip().splitlines()
+    return dict(line.split(": ", 1) for line in lines if ": " in line)
+
+
+def section_messages(plan: Plan, section: str, actions: list[PlanAction]) -> list[Message]:
+    """The prompt for one section: the system rules, then only that section's plan."""
+    heading = SECTION_HEADINGS[plan.language][section]
+    user = load_template("advice_section", plan.language).format(
+        heading=heading,
+        about=_part_descriptions(plan.language)[section],
+        verdict=_VERDICT_NAMES[plan.language][plan.verdict],
+        score=plan.score,
+        actions=plan_lines(actions),
     )
-    return [{"role": "system", "content": load_template("system", language).strip()}, {"role": "user", "content": user}]
+    return [
+        {"role": "system", "content": load_template("system", plan.language).strip()},
+        {"role": "user", "content": user.strip()},
+    ]
 
 
-def fit_prompt(
-    analysis: Analysis,
-    cv_text: str,
-    job_text: str,
-    *,
-    count_tokens: Callable[[list[Message]], int],
-    budget: int,
-) -> Prompt:
-    """Messages that fit in `budget` tokens, trimming the least relevant text first.
-
-    Cuts, in order, until the prompt fits: the job's lines outside its
-    requirements (company blurb, benefits, duties); the findings' CV quotes
-    and most nice-to-haves (they repeat the CV and the job); CV sections from
-    the least relevant (contacts, languages, projects, certifications,
-    summary, unheaded text); the oldest experience lines; the job's text
-    (its requirements stay in the findings); the longest lines, halved.
-    Every cut is a warning. What never goes: the must-haves, the verdict, the
-    CV's skills and education sections.
-    """
-    untouched = build_messages(analysis, cv_text, job_text)
-    if count_tokens(untouched) <= budget:
-        return Prompt(untouched, [])
-    trim = _Trim(analysis, cv_text, job_text)
-    steps = (trim.job_to_requirements, trim.brief_findings, trim.cv_sections, trim.old_experience, trim.drop_job)
-    for step in steps:
-        if count_tokens(trim.messages()) <= budget:
-            return Prompt(trim.messages(), trim.warnings)
-        step(lambda: count_tokens(trim.messages()) > budget)
-    trim.shorten_long_lines(lambda: count_tokens(trim.messages()) > budget)
-    tokens = count_tokens(trim.messages())
-    if tokens > budget:
-        raise ContextOverflowError(
-            f"the CV and job do not fit the model's context window even after trimming ({tokens} tokens for "
-            f"{budget}); raise --ctx, lower --max-tokens, or shorten the documents."
-        )
-    return Prompt(trim.messages(), trim.warnings)
-
-
-class _Trim:
-    """The prompt's parts while fit_prompt cuts them; each cut notes a warning."""
-
-    def __init__(self, analysis: Analysis, cv_text: str, job_text: str) -> None:
-        self.analysis = analysis
-        self.original_cv = cv_text
-        self.cv_cut = False  # until a CV line goes, the CV is sent exactly as given
-        self.cv_lines = cv_text.splitlines()
-        self.owners = line_sections(cv_text)
-        self.job_text = job_text
-        self.brief = False
-        self.warnings: list[str] = []
-
-    def messages(self) -> list[Message]:
-        cv_text = "\n".join(self.cv_lines) if self.cv_cut else self.original_cv
-        return build_messages(self.analysis, cv_text, self.job_text, brief=self.brief)
-
-    def job_to_requirements(self, too_long: Callable[[], bool]) -> None:
-        requirement_texts = [m.requirement.text for m in self.analysis.matches]
-        job_lines = split_inline_headings(self.job_text).splitlines()
-        kept = [line for line in job_lines if _line_is_requirement(line, requirement_texts)]
-        if len(kept) < len(job_lines):
-            self.job_text = "\n".join(kept)
-            self.warnings.append(
-                f"To fit the model's context window, {len(job_lines) - len(kept)} lines of the job description "
-                "that are not requirements (company, benefits, duties) were left out of the prompt."
-            )
-
-    def brief_findings(self, too_long: Callable[[], bool]) -> None:
-        self.brief = True
-        self.warnings.append(
-            "To fit the model's context window, the findings in the prompt were shortened (no CV quotes, fewer "
-            "nice-to-haves); the report above still shows them all."
-        )
-
-    def cv_sections(self, too_long: Callable[[], bool]) -> None:
-        for section in _CV_TRIM_ORDER:
-            if not too_long():
-                return
-            keep = [i for i, owner in enumerate(self.owners) if owner != section]
-            if len(keep) == len(self.cv_lines):
-                continue
-            self.warnings.append(
-                f"To fit the model's context window, the CV's {section or 'unheaded'} text "
-                f"({len(self.cv_lines) - len(keep)} lines) was left out of the prompt; the analysis above still "
-                "used it."
-            )
-            self.cv_cut = True
-            self.cv_lines = [self.cv_lines[i] for i in keep]
-            self.owners = [self.owners[i] for i in keep]
-
-    def old_experience(self, too_long: Callable[[], bool]) -> None:
-        # CVs list the oldest jobs last; keep at least the three most recent lines.
-        dropped = 0
-        while too_long():
-            rows = [i for i, owner in enumerate(self.owners) if owner == "experience"]
-            if len(rows) <= 3:
-                break
-            del self.cv_lines[rows[-1]], self.owners[rows[-1]]
-            self.cv_cut = True
-            dropped += 1
-        if dropped:
-            self.warnings.append(
-                f"To fit the model's context window, the last {dropped} lines of the CV's experience (the oldest "
-                "jobs) were left out of the prompt; the analysis above still used them."
-            )
-
-    def drop_job(self, too_long: Callable[[], bool]) -> None:
-        if self.job_text.strip():
-            self.job_text = _JOB_IN_FINDINGS
-            self.warnings.append(
-                "To fit the model's context window, the job description was left out of the prompt; its "
-                "requirements are still listed in the findings the model sees."
-            )
-
-    def shorten_long_lines(self, too_long: Callable[[], bool]) -> None:
-        # Exports such as hh.ru put a whole career on one line: halve the longest
-        # line, keeping its beginning, until the prompt fits.
-        shortened = False
-        while too_long():
-            longest = max(range(len(self.cv_lines)), key=lambda i: len(self.cv_lines[i]), default=None)
-            if longest is None or len(self.cv_lines[longest]) <= _SHORTEST_CUT + len(_CUT_MARK):
-                break
-            self.cv_lines[longest] = _shorten(self.cv_lines[longest])
-            self.cv_cut = True
-            shortened = True
-        if shortened:
-            self.warnings.append(
-                "To fit the model's context window, the longest lines of the CV were shortened in the prompt "
-                "(their ends left out); the analysis above still used them whole."
-            )
-
-
-_BRIEF_NICE_PER_STATUS = 3
-_JOB_IN_FINDINGS = "(left out to fit the context window: the job's requirements are listed in the FINDINGS)"
-_SHORTEST_CUT = 200  # characters: a line this short is not shortened further
-_CUT_MARK = " …"
-
-
-def _shorten(line: str) -> str:
-    """The first half of a long line (at least _SHORTEST_CUT characters), marked as cut."""
-    keep = max(_SHORTEST_CUT, len(line) // 2)
-    return line[:keep].rstrip() + _CUT_MARK
-
-
-def _line_is_requirement(line: str, requirement_texts: list[str]) -> bool:
-    stripped = line.strip()
-    if not stripped:
-        return False
-    return (
-        any(text in stripped or stripped.lstrip("-*• ") in text for text in requirement_texts)
-        or len(stripped.split()) <= 4
+def whole_messages(plan: Plan, actions: list[PlanAction]) -> list[Message]:
+    """The prompt for the whole advice: the system rules, then the plan under the seven headings."""
+    about = _part_descriptions(plan.language)
+    blocks = []
+    for section in PLAN_SECTIONS:
+        chosen = [action for action in actions if action.section == section]
+        blocks.append(f"{plan.heading(section)} ({about[section]})\n{plan_lines(chosen)}")
+    user = load_template("advice_whole", plan.language).format(
+        verdict=_VERDICT_NAMES[plan.language][plan.verdict], score=plan.score, actions="\n".join(blocks)
     )
+    return [
+        {"role": "system", "content": load_template("system", plan.language).strip()},
+        {"role": "user", "content": user.strip()},
+    ]
+
+
+def plan_prompt_text(plan: Plan) -> str:
+    """Everything the prompts tell the model as fact: the plan, headings, verdict and score, the opening."""
+    names = " ".join(_VERDICT_NAMES[plan.language].values())
+    # Headings without their numbers: "6." must not ground "6 months".
+    headings = " ".join(SECTION_HEADINGS[plan.language][section] for section in PLAN_SECTIONS)
+    # The score itself is left out: it is grounded only where stated as the score (see invented_numbers).
+    without_score = [re.sub(rf"\b{plan.score}/100\b", " ", action.action) for action in plan.actions]
+    return "\n".join([*without_score, headings, names])
+
+
+def all_instructions() -> str:
+    """Every instruction of our advice prompts, in every language (what an echo of the prompt would repeat)."""
+    texts = []
+    for language in ("en", "ru"):
+        for name in ("system", "advice_section", "advice_whole", "advice_parts"):
+            texts.append(re.sub(r"\{\w+\}", " ", load_template(name, language)))
+    return "\n".join(texts)
+
+
+_VERDICT_NAMES = {
+    "en": {"strong_fit": "strong fit", "partial_fit": "partial fit", "not_a_fit": "not a fit"},
+    "ru": {"strong_fit": "хорошо подходит", "partial_fit": "частично подходит", "not_a_fit": "не подходит"},
+}
 
 
 def _defuse(text: str) -> str:

@@ -21,7 +21,7 @@ from app.hub.catalog import available_models
 from app.llm.engine import GenerationMetrics
 from app.ranking import JobInput, RankedJob, Ranking, load_job_bytes, rank_jobs
 from app.report import VERDICT_TEXT, metric_rows
-from app.settings import Settings, default_threads, describe, make_settings, widget_range
+from app.settings import Settings, default, describe, label, make_settings, widget_kwargs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_JOBS = ("example_job.txt", "example_job_frontend.txt", "example_job_go.txt")
@@ -86,16 +86,18 @@ def sidebar_settings() -> Settings | None:
     sidebar = st.sidebar
     sidebar.header("Settings")
     ready = {choice.name: choice.label for choice in available_models() if choice.available}
-    model = sidebar.selectbox("Model", list(ready), format_func=ready.__getitem__, help=describe("model"))
-    use_llm = sidebar.checkbox("Write advice with the model", value=True, help=describe("use_llm"))
-    low, high, default = widget_range("advise_top")
-    advise_top = sidebar.number_input(
-        "Advice for the top N jobs", low, high, default, disabled=not use_llm, help=describe("advise_top")
+    names = list(ready)
+    model = sidebar.selectbox(
+        label("model"),
+        names,
+        index=names.index(default("model")) if default("model") in names else 0,
+        format_func=ready.__getitem__,
+        help=describe("model"),
     )
-    low, high, default = widget_range("max_tokens")
-    max_tokens = sidebar.number_input("Max new tokens", 16, high, default, 16, help=describe("max_tokens"))
-    low, high, _ = widget_range("threads")
-    threads = sidebar.number_input("CPU threads", low, high, default_threads(), help=describe("threads"))
+    use_llm = sidebar.checkbox(label("use_llm"), value=default("use_llm"), help=describe("use_llm"))
+    advise_top = sidebar.number_input(**widget_kwargs("advise_top"), disabled=not use_llm)
+    max_tokens = sidebar.number_input(**widget_kwargs("max_tokens"))
+    threads = sidebar.number_input(**widget_kwargs("threads"))
     try:
         return make_settings(
             model=model,

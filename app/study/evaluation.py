@@ -21,6 +21,14 @@ Definitions:
   must-have (app.llm.advice_checks.claim_advice).
 - sections covered: how many of the advice's seven headed parts ("1. Match"
   ... "7. Next steps", or the Russian headings) appear.
+- must-haves addressed: of the analysis's missing must-haves, those the final
+  advice names by one of the job's own terms (the plan's "learn" action for
+  it, app.llm.advice_checks.left_out_actions).
+- invented numbers: numbers in the final advice found in neither the CV, the
+  job nor the findings and plan (the score only where stated as the score).
+- echoed instructions: runs of five or more words of our prompt templates.
+- model sections passed: of the sections in the report (advice_sources), the
+  share the model wrote and that passed every check.
 - p90: numpy's linear-interpolation percentile (app.study.stats).
 """
 
@@ -33,9 +41,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.analysis.plan import build_plan
 from app.analysis.scoring import VERDICTS, Analysis, analyze
 from app.formatting import markdown_table
-from app.llm.advice_checks import claim_advice, unsupported_terms
+from app.llm.advice_checks import (
+    claim_advice,
+    echoed_instructions,
+    invented_numbers,
+    left_out_actions,
+    unsupported_terms,
+)
+from app.llm.prompting import all_instructions, plan_prompt_text
 from app.study.experiments import answered, decoding_of
 from app.study.pairs import LABEL_TO_VERDICT
 from app.study.ratings import CRITERIA
@@ -97,16 +113,29 @@ class AnswerChecks:
     claim_sentences: list[str]
     sections: int
     words: int
+    missing_must_haves: int = 0
+    must_haves_addressed: int = 0
+    invented_numbers: list[str] = field(default_factory=list)
+    echoed_instructions: list[str] = field(default_factory=list)
 
 
 def check_answer(advice: str, cv_text: str, job_text: str, analysis: Analysis | None = None) -> AnswerChecks:
+    """The automatic checks of one final answer (what the user reads), against the documents and the plan."""
     analysis = analysis or analyze(cv_text, job_text)
+    plan = build_plan(analysis, cv_text)
+    # Each missing must-have has its "learn" action in the plan; covered = one of its terms named.
+    learn = [action for action in plan.actions if action.kind == "learn" and action.priority == 1]
+    grounded = plan_prompt_text(plan)
     return AnswerChecks(
         named_terms=named_terms(advice),
         unsupported_terms=unsupported_terms(advice, cv_text, job_text),
         claim_sentences=claim_advice(advice, analysis),
         sections=sections_covered(advice),
         words=advice_words(advice),
+        missing_must_haves=len(learn),
+        must_haves_addressed=len(learn) - len(left_out_actions(advice, learn)),
+        invented_numbers=invented_numbers(advice, cv_text, job_text, grounded, score=analysis.score),
+        echoed_instructions=echoed_instructions(advice, all_instructions(), grounded),
     )
 
 
@@ -208,6 +237,21 @@ def automatic_table(rows: list[dict[str, Any]], texts: dict[str, tuple[str, str]
                 "unsupported_terms": unsupported,
                 "hallucination_share": unsupported / named if named else None,
                 "claim_advice_answers": sum(1 for check in checks if check.claim_sentences),
+                "missing_must_haves": sum(check.missing_must_haves for check in checks),
+                "must_haves_addressed": sum(check.must_haves_addressed for check in checks),
+                "must_haves_addressed_share": _share(
+                    sum(check.must_haves_addressed for check in checks),
+                    sum(check.missing_must_haves for check in checks),
+                ),
+                "invented_numbers": sum(len(check.invented_numbers) for check in checks),
+                "echoed_instructions": sum(len(check.echoed_instructions) for check in checks),
+                "all_sections_answers": sum(1 for check in checks if check.sections == SECTION_COUNT),
+                "model_sections": sum(_sources(row)["model"] for row in members),
+                "plan_sections": sum(_sources(row)["plan"] for row in members),
+                "model_sections_passed_share": _share(
+                    sum(_sources(row)["model"] for row in members),
+                    sum(_sources(row)["model"] + _sources(row)["plan"] for row in members),
+                ),
                 "claim_sentences": sum(len(check.claim_sentences) for check in checks),
                 "sections_covered_mean": mean(check.sections for check in checks),
                 "advice_words_mean": mean(check.words for check in checks),
@@ -221,6 +265,16 @@ def automatic_table(rows: list[dict[str, Any]], texts: dict[str, tuple[str, str]
             }
         )
     return table
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _sources(row: dict[str, Any]) -> dict[str, int]:
+    """Sections the model wrote that passed the checks, and sections replaced by the plan (0, 0 in older runs)."""
+    sources = row["report"].get("advice_sources") or {}
+    return {"model": int(sources.get("model", 0)), "plan": int(sources.get("plan", 0))}
 
 
 def judge_table(rows: list[dict[str, Any]], judged: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -372,6 +426,38 @@ def to_markdown(results: Results) -> str:
                     _number(row["ttft_s_median"]),
                     _number(row["ttft_s_p90"]),
                     _percent(row["prompt_reuse_share"]),
+                ]
+                for row in results.automatic
+            ],
+        ),
+    ]
+    parts += [
+        "## Grounded advice (automatic)",
+        "Over the final advice the user reads: missing must-haves addressed (one of the job's terms for each is "
+        "named), numbers found in neither the CV, the job nor the findings, runs of our prompt's instructions "
+        f"echoed back, answers with all {SECTION_COUNT} sections, and of the sections the model wrote, the share "
+        "that passed every check (the rest were replaced by the plan's text).",
+        markdown_table(
+            [
+                *decoding_headers,
+                "must-haves addressed",
+                "invented numbers",
+                "echoed instructions",
+                "claim advice",
+                "all sections",
+                "model sections passed",
+            ],
+            [
+                [
+                    *_decoding_cells(row),
+                    f"{_percent(row['must_haves_addressed_share'])} "
+                    f"({row['must_haves_addressed']}/{row['missing_must_haves']})",
+                    str(row["invented_numbers"]),
+                    str(row["echoed_instructions"]),
+                    f"{row['claim_advice_answers']} ({row['claim_sentences']})",
+                    f"{row['all_sections_answers']}/{row['rows']}",
+                    f"{_percent(row['model_sections_passed_share'])} "
+                    f"({row['model_sections']}/{row['model_sections'] + row['plan_sections']})",
                 ]
                 for row in results.automatic
             ],
