@@ -4,9 +4,10 @@ The CLI (`analyze.py --job A --job B ...`) and the app's ranking page both call
 `rank_jobs`; the order, the gaps and the shared gaps come from the pure
 app.analysis.ranking. A job that cannot be read is reported for that job
 and the others still run. Advice for the top N goes through the same
-pipeline as one analysis, one job after another with the same CV first in
-every prompt, so each further job evaluates only its own tokens
-(`metrics.prompt_tokens_reused`).
+pipeline as one analysis, one job after another; every prompt opens with
+the same rules (the CV itself is not in it: the plan quotes what each job
+needs), so the model's KV cache keeps them from one job to the next and each
+further job evaluates only its own tokens (`metrics.prompt_tokens_reused`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from app.analysis.documents import SUPPORTED_SUFFIXES, Document, read_bytes, rea
 from app.analysis.job_requirements import job_title
 from app.analysis.ranking import Gap, SharedGap, StatusCounts, biggest_gap, rank_order, shared_gaps, status_counts
 from app.errors import ContextOverflowError, CVEnhancerError, InputError
-from app.llm.engine import GenerationMetrics
+from app.llm.base import GenerationMetrics
+from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.report import VERDICT_TEXT, Report
 from app.settings import Settings
@@ -232,6 +234,7 @@ def rank_jobs(
     on_advice_start: Callable[[RankedJob], None] | None = None,
     on_advice_done: Callable[[RankedJob], None] | None = None,
     on_token: Callable[[str], None] | None = None,
+    on_section: Callable[[AdviceSection], None] | None = None,
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -241,7 +244,8 @@ def rank_jobs(
     The deterministic ranking comes first (on_ranked gets it before any model
     work); then the top jobs get their advice one after another, best first,
     each report replaced by the one with advice (on_advice_start/done around
-    each; on_token, on_metrics, on_queued and should_stop as in run_analysis).
+    each; on_token, on_section, on_metrics, on_queued and should_stop as in
+    run_analysis: on_token the unchecked draft, on_section each checked section).
     A job whose advice fails keeps its deterministic report and says why in
     its warnings; should_stop ends the advice of the job under way and skips
     the rest.
@@ -290,6 +294,7 @@ def rank_jobs(
                 job,
                 settings,
                 on_token=on_token,
+                on_section=on_section,
                 on_metrics=on_metrics,
                 on_queued=on_queued,
                 should_stop=should_stop,

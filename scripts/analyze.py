@@ -10,9 +10,9 @@ With several jobs (--job A --job B ..., or --jobs FOLDER) it ranks them: a
 table of every job, best match first (verdict, score, must-haves met and
 missing, and the one gap that would lift the score most), the skills most of
 the jobs ask for that the CV lacks, then advice for the best --advise-top
-jobs. The CV comes first in every prompt, so each further job evaluates only
-its own tokens. A job that cannot be read is reported on its own line and
-the others still run.
+jobs. Every prompt opens with the same rules, kept in the model's cache, so
+each further job evaluates only its own tokens. A job that cannot be read is
+reported on its own line and the others still run.
 
 Examples:
   python scripts/analyze.py --cv my_cv.pdf --job job.txt
@@ -123,7 +123,7 @@ def _rank(cv: Document, paths: list[Path], settings: Settings, *, as_json: bool)
             settings,
             on_ranked=_show_ranking,
             on_advice_start=_show_advice_heading,
-            on_token=_show,
+            on_section=_show_section,
             on_advice_done=_show_advice_end,
             on_queued=_queued,
         )
@@ -145,18 +145,20 @@ def _show_advice_heading(entry: RankedJob) -> None:
     print(f"\n## Advice for {entry.rank}. {entry.name}{title}\n", flush=True)
 
 
+def _show_section(section: AdviceSection) -> None:
+    # Only checked sections are printed: a section that failed is already replaced by the plan's text.
+    print(section.markdown() + "\n", flush=True)
+
+
 def _show_advice_end(entry: RankedJob) -> None:
     report = entry.report
-    print()
+    if report.advice_sections:
+        sources = report.advice_sources()
+        print(f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan._")
     if report.warnings:
         print("\n" + report.warnings_markdown())
     if report.model:
         print(f"\n_Model: {report.model.name} · {report.metrics_line()}_", flush=True)
-
-
-def _show(piece: str) -> None:
-    sys.stdout.write(piece)
-    sys.stdout.flush()
 
 
 def _queued() -> None:

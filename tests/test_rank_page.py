@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
+
+from app.settings import bounds, default, describe, label, widget_kwargs
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app" / "pages" / "rank_jobs.py")
@@ -37,7 +40,7 @@ def texts(app: AppTest) -> str:
 
 
 def without_model(app: AppTest) -> None:
-    next(box for box in app.sidebar.checkbox if box.label == "Write advice with the model").uncheck()
+    next(box for box in app.sidebar.checkbox if box.label == label("use_llm")).uncheck()
     app.run()
 
 
@@ -89,6 +92,25 @@ def test_uploads_and_tabs_together_and_a_bad_file_is_reported_alone() -> None:
     assert len(errors) == 1 and "broken.pdf" in errors[0] and "\n" not in errors[0]
 
 
+def test_sidebar_widgets_take_label_bounds_default_and_help_from_the_settings_fields() -> None:
+    app = new_page()
+    for name in ("advise_top", "max_tokens", "threads"):
+        widget = sidebar_number(app, label(name))
+        expected = widget_kwargs(name)
+        assert widget.help == describe(name)
+        assert (
+            (widget.min, widget.max)
+            == (expected["min_value"], expected["max_value"])
+            == (
+                bounds(name).low,
+                bounds(name).high,
+            )
+        )
+        assert widget.value == pytest.approx(default(name))
+    use_llm = next(box for box in app.sidebar.checkbox if box.label == label("use_llm"))
+    assert use_llm.value is default("use_llm") and use_llm.help == describe("use_llm")
+
+
 def test_no_jobs_says_what_to_do() -> None:
     app = new_page()
     app.text_area[0].set_value("Jane Roe\nSKILLS\nPython\n")
@@ -108,8 +130,8 @@ def test_add_another_job_opens_a_tab() -> None:
 
 def test_advice_for_the_top_job_only_with_the_real_model() -> None:
     app = new_page()
-    sidebar_number(app, "Max new tokens").set_value(16)
-    sidebar_number(app, "Advice for the top N jobs").set_value(1)
+    sidebar_number(app, label("max_tokens")).set_value(16)
+    sidebar_number(app, label("advise_top")).set_value(1)
     app.run()
     app.text_area[0].set_value((FIXTURES / "strong_cv.txt").read_text(encoding="utf-8"))
     app.text_area[1].set_value((FIXTURES / "other_ml_job.txt").read_text(encoding="utf-8"))
@@ -120,10 +142,10 @@ def test_advice_for_the_top_job_only_with_the_real_model() -> None:
 
     page = texts(app)
     assert app.main.header[-1].value == "1. job 2 (pasted) — Python Backend Engineer"
-    assert "1. Match: your CV is a strong fit for this job" in page  # the top job's advice
+    assert "**1. Match:**" in page and "strong fit for this job" in page  # the top job's checked advice
     assert "Generation speed: **—**" not in page and "Generation speed:" in page
     # What the JSON download holds: the whole ranking, advice for the top job only.
     export = json.loads(json.dumps(app.session_state["ranking"].to_dict()))
     assert [job["ranking"]["advised"] for job in export["jobs"]] == [True, False]
-    assert export["jobs"][0]["advice"].startswith("1. Match: your CV is a strong fit")
+    assert export["jobs"][0]["advice"].lower().startswith("1. match: your cv is a strong fit")
     assert export["jobs"][1]["advice"] == "" and export["jobs"][1]["model"] is None

@@ -18,7 +18,8 @@ import streamlit as st
 from app.analysis.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.errors import CVEnhancerError, InputError
 from app.hub.catalog import available_models
-from app.llm.engine import GenerationMetrics
+from app.llm.base import GenerationMetrics
+from app.llm.writing import AdviceSection
 from app.ranking import JobInput, RankedJob, Ranking, load_job_bytes, rank_jobs
 from app.report import VERDICT_TEXT, metric_rows
 from app.settings import Settings, default, describe, label, make_settings, widget_kwargs
@@ -161,9 +162,11 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
     with advice_column:
         advice_heading = st.empty()
         advice_box = st.empty()
+        draft_box = st.empty()
     with metrics_column:
         metrics_box = st.empty()
     streamed: list[str] = []
+    checked: list[AdviceSection] = []
     last_draw = [0.0]
     advised = [0]
 
@@ -177,6 +180,8 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
 
     def on_advice_start(entry: RankedJob) -> None:
         streamed.clear()
+        checked.clear()
+        draft_box.empty()
         total = min(settings.advise_top, len(state.pending_ranking.jobs))
         progress_slot.progress(
             advised[0] / total, text=f"Writing advice for job {advised[0] + 1} of {total}: {entry.name}"
@@ -185,8 +190,18 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
         advice_box.info("Loading the model…" if advised[0] == 0 else "Reading the job…")
 
     def on_token(piece: str) -> None:
+        # The model's draft of the current section, greyed until its checks pass.
+        if not streamed and not checked:
+            advice_box.empty()
         streamed.append(piece)
-        advice_box.markdown("".join(streamed) + " ▌")
+        draft_box.caption("Writing (not checked yet): " + "".join(streamed)[-600:] + " ▌")
+
+    def on_section(section: AdviceSection) -> None:
+        # Only checked sections are shown as advice: a failed one is already the plan's text, marked so.
+        checked.append(section)
+        streamed.clear()
+        draft_box.empty()
+        advice_box.markdown("\n\n".join(part.markdown() for part in checked))
 
     def on_metrics(metrics: GenerationMetrics) -> None:
         now = time.perf_counter()
@@ -209,6 +224,7 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
             on_advice_start=on_advice_start,
             on_advice_done=on_advice_done,
             on_token=on_token,
+            on_section=on_section,
             on_metrics=on_metrics,
             on_queued=on_queued,
         )
