@@ -9,8 +9,9 @@ import pytest
 from app.analysis.cv_sections import SectionHit
 from app.analysis.documents import from_text
 from app.analysis.job_requirements import Requirement
+from app.analysis.matching import RequirementMatch
 from app.analysis.ranking import biggest_gap, gaps, rank_order, shared_gaps, status_counts
-from app.analysis.scoring import Analysis, RequirementMatch, analyze, compute_score, decide_verdict, find_knockouts
+from app.analysis.scoring import Analysis, analyze, compute_score, decide_verdict, find_knockouts
 from app.analysis.textproc import stem, surface_forms
 from app.ranking import FailedJob, rank_jobs
 from app.settings import make_settings

@@ -10,9 +10,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from app.analysis.matching import RequirementMatch
 from app.analysis.scoring import (
     Analysis,
-    RequirementMatch,
     combine_score,
     compute_score,
     decide_verdict,
