@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.analysis.plan import PLAN_SECTIONS, build_plan
+from app.analysis.plan import PLAN_SECTIONS
+from app.analysis.plan_builder import build_plan
 from app.analysis.ranking import biggest_gap, rank_order
 from app.analysis.scoring import analyze
 from app.llm.prompting import load_template, section_messages
