@@ -237,6 +237,7 @@ def rank_jobs(
     on_section: Callable[[AdviceSection], None] | None = None,
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Ranking:
     """Rank every job against the CV; with settings.use_llm, write advice for the best settings.advise_top.
@@ -244,7 +245,7 @@ def rank_jobs(
     The deterministic ranking comes first (on_ranked gets it before any model
     work); then the top jobs get their advice one after another, best first,
     each report replaced by the one with advice (on_advice_start/done around
-    each; on_token, on_section, on_metrics, on_queued and should_stop as in
+    each; on_token, on_section, on_metrics, on_queued, on_wait and should_stop as in
     run_analysis: on_token the unchecked draft, on_section each checked section).
     A job whose advice fails keeps its deterministic report and says why in
     its warnings; should_stop ends the advice of the job under way and skips
@@ -297,6 +298,7 @@ def rank_jobs(
                 on_section=on_section,
                 on_metrics=on_metrics,
                 on_queued=on_queued,
+                on_wait=on_wait,
                 should_stop=should_stop,
             )
         except ContextOverflowError as error:

@@ -19,6 +19,7 @@ from app.settings import make_settings
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 REAL = ROOT.parent / "shared" / "data" / "en" / "skillora" / "real_world"
+REAL_DEV_NYC = ROOT.parent / "shared" / "data" / "real_dev" / "jobs" / "nyc"
 
 
 def match(
@@ -175,6 +176,26 @@ def test_shared_gaps_count_each_job_once_across_spellings() -> None:
     # Python, Django and Docker are in the CV; Go, SQL and Tableau are asked by one job only.
     assert len(shared) == 2
     assert shared_gaps(named, min_jobs=4) == []
+
+
+def test_a_word_the_jobs_mostly_write_in_lower_case_is_not_a_shared_skill() -> None:
+    jobs = {
+        "a": "Platform Engineer\nRequirements\n- Experience in project management\n- Terraform\n",
+        "b": "Site Lead\nRequirements\n- Strong management of vendors\n- Terraform\n",
+        "c": "Team Lead\nRequirements\n- Management\n- Kubernetes\n",
+    }
+    named = [(name, analyze(CV, text)) for name, text in jobs.items()]
+    assert [(gap.skill, gap.jobs) for gap in shared_gaps(named)] == [("Terraform", ("a", "b"))]
+
+
+def test_real_civil_service_postings_share_skills_not_ordinary_words() -> None:
+    """Real New York City postings write "management" in lower case and headings in capitals: neither is a skill."""
+    cv_text = (REAL / "resumes" / "rachel_martinez_ds.txt").read_text(encoding="utf-8")
+    postings = sorted(REAL_DEV_NYC.glob("*.txt"))
+    named = [(path.name, analyze(cv_text, path.read_text(encoding="utf-8"))) for path in postings]
+    skills = [gap.skill for gap in shared_gaps(named)]
+    assert "Microsoft Excel" in skills
+    assert not {"management", "Management", "Assignment"} & set(skills)
 
 
 # --- rank_jobs without the model ---------------------------------------------------

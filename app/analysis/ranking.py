@@ -170,14 +170,18 @@ def shared_gaps(named: Sequence[tuple[str, Analysis]], *, min_jobs: int = 2, lim
 
     A skill is a word (after alias folding and stemming: "k8s" is
     "Kubernetes") of a requirement the CV does not meet, that appears
-    nowhere in the CV, and that at least one job writes as a name (see
-    _names_something: "Docker", not "standards"). Each job counts once per
-    skill. `named` pairs a job's name with its analysis, in ranking order.
+    nowhere in the CV, and that the jobs write as a name more often than as
+    an ordinary word (see _names_something: "Docker", not "standards" or
+    "management"); it is shown as they most often write the name. Each job
+    counts once per skill. `named` pairs a job's name with its analysis, in
+    ranking order.
     """
     jobs_by_term: dict[str, list[str]] = {}
     must_by_term: Counter[str] = Counter()
     spellings: dict[str, Counter[str]] = {}
-    named_somewhere: set[str] = set()
+    # How often each term is written as a name ("Docker") and as an ordinary word ("management").
+    as_name: Counter[str] = Counter()
+    as_word: Counter[str] = Counter()
     for name, analysis in named:
         seen_here: dict[str, bool] = {}
         for match in analysis.matches:
@@ -189,11 +193,13 @@ def shared_gaps(named: Sequence[tuple[str, Analysis]], *, min_jobs: int = 2, lim
                 if term not in forms:
                     continue  # only words the job wrote out: stems alone are not readable
                 spelling = forms[term]
-                spellings.setdefault(term, Counter())[spelling] += 1
                 # A capital that opens a long requirement is grammar; a one- or two-word item is a name.
                 opens_a_sentence = text.lstrip(_BULLETS).startswith(spelling) and len(text.split()) > 2
                 if _names_something(spelling, first=opens_a_sentence):
-                    named_somewhere.add(term)
+                    as_name[term] += 1
+                    spellings.setdefault(term, Counter())[spelling] += 1
+                elif not opens_a_sentence:
+                    as_word[term] += 1
                 seen_here[term] = seen_here.get(term, False) or match.requirement.must
         for term, must in seen_here.items():
             jobs_by_term.setdefault(term, []).append(name)
@@ -201,7 +207,8 @@ def shared_gaps(named: Sequence[tuple[str, Analysis]], *, min_jobs: int = 2, lim
     shared = [
         SharedGap(spellings[term].most_common(1)[0][0], tuple(jobs), must_by_term[term], len(named))
         for term, jobs in jobs_by_term.items()
-        if len(jobs) >= min_jobs and term in named_somewhere
+        # A name in most of its uses: "Kubernetes", not "management" capitalised once in a heading.
+        if len(jobs) >= min_jobs and as_name[term] > as_word[term]
     ]
     shared.sort(key=lambda gap: (-len(gap.jobs), -gap.must_in, gap.skill.lower()))
     return shared[:limit]

@@ -215,6 +215,10 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
     def on_queued() -> None:
         advice_box.info("Another session is using the model; the advice starts when it finishes.")
 
+    def on_wait(message: str) -> None:
+        # Another session holds the model with other settings: it is reloaded with these when that one is done.
+        advice_box.info(message)
+
     try:
         ranking = rank_jobs(
             cv,
@@ -227,6 +231,7 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
             on_section=on_section,
             on_metrics=on_metrics,
             on_queued=on_queued,
+            on_wait=on_wait,
         )
     except CVEnhancerError as error:
         state.rank_generating = False
