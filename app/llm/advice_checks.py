@@ -124,7 +124,9 @@ def claim_advice(advice: str, analysis: Analysis) -> list[str]:
     missing_terms = {
         term
         for match in analysis.matches
-        if match.status == "missing" and match.requirement.kind in ("skill", "certification", "degree", "years")
+        # A language level is claimed like a skill ("Add fluent German to your languages").
+        if match.status == "missing"
+        and match.requirement.kind in ("skill", "certification", "degree", "years", "language")
         for term in match.missing_terms
         if term not in _GENERIC
     }
