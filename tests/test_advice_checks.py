@@ -360,6 +360,10 @@ def test_section_contradictions_on_a_cv_missing_sections() -> None:
         ("Use only the facts in the plan below.", True),
         ("Learn PostgreSQL with a small project and show it on GitHub.", False),
         ("Your booking app in React and TypeScript is your strongest evidence.", False),
+        # A section cut off before our next heading: the run crosses the join, the model echoed nothing.
+        ("5. Soft skills: The job does not ask for any soft skills; it asks for\n\n6. Missing sections: none.", False),
+        ("5. Soft skills: show them.\n\n6. Missing sections: the job asks for missing sections here.", True),
+        ("Write this part only:\ntwo to four plain sentences.", True),  # a single line break is no join
     ],
 )
 def test_echoed_instructions(advice: str, echoed: bool, example: tuple[Analysis, Plan, CheckContext]) -> None:
