@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.analysis.documents import Document
-from app.analysis.plan import Plan, build_plan
+from app.analysis.plan import Plan
+from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import Analysis, analyze
 from app.errors import ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model

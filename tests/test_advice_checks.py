@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis.plan import PLAN_SECTIONS, Plan, build_plan
+from app.analysis.plan import PLAN_SECTIONS, Plan
+from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import Analysis, analyze
 from app.llm.advice_checks import (
     CheckContext,

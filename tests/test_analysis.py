@@ -6,16 +6,16 @@ import datetime as dt
 
 import pytest
 
+from app.analysis.cv_profile import estimate_years_of_experience
 from app.analysis.job_requirements import Requirement
+from app.analysis.matching import RequirementMatch
 from app.analysis.scoring import (
     PARTIAL_FIT_MIN,
     STRONG_FIT_MIN,
     Analysis,
-    RequirementMatch,
     analyze,
     compute_score,
     decide_verdict,
-    estimate_years_of_experience,
     find_knockouts,
 )
 

@@ -12,8 +12,8 @@ from app.analysis.job_requirements import (
     extract_requirements,
     job_duties,
     job_title,
-    split_inline_headings,
 )
+from app.analysis.posting_headings import split_inline_headings
 from app.analysis.scoring import analyze
 
 TITLE = "Data Engineer"

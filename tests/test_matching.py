@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from app.analysis.cv_profile import CvProfile
 from app.analysis.cv_sections import dated_roles
 from app.analysis.job_requirements import ROLE_PREFIX, Requirement
+from app.analysis.matching import RequirementMatch, match_requirement
 from app.analysis.scoring import (
-    CvProfile,
-    RequirementMatch,
     ScoreParts,
     analyze,
     combine_score,
     compute_score,
     decide_verdict,
     is_soft_trait,
-    match_requirement,
 )
 from app.analysis.textproc import content_stems, title_words
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis.plan import PLAN_SECTIONS, Plan, build_plan
+from app.analysis.plan import PLAN_SECTIONS, Plan
+from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import analyze
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan, build_plan
+from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan
+from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import Analysis, analyze
 from app.llm.prompting import (
     all_instructions,

@@ -20,11 +20,28 @@ from types import ModuleType
 
 import pytest
 
-from app.analysis import aliases, cv_sections, documents, injection, job_requirements, scoring, segments, textproc
+from app.analysis import (
+    aliases,
+    alternatives,
+    cv_profile,
+    cv_sections,
+    documents,
+    injection,
+    job_requirements,
+    matching,
+    posting_clauses,
+    posting_headings,
+    posting_repair,
+    scoring,
+    segment_kinds,
+    segments,
+    textproc,
+)
+from app.analysis.alternatives import split_alternatives
 from app.analysis.cv_sections import find_sections
 from app.analysis.documents import MAX_TEXT_CHARS
 from app.analysis.job_requirements import extract_requirements
-from app.analysis.scoring import _split_alternatives, analyze
+from app.analysis.scoring import analyze
 from app.llm import advice_checks, prompting
 from tests.helpers import timed_in_child
 
@@ -33,10 +50,17 @@ from tests.helpers import timed_in_child
 MODULES: tuple[ModuleType, ...] = (
     textproc,
     aliases,
+    posting_repair,
+    posting_clauses,
+    posting_headings,
+    segment_kinds,
     segments,
     cv_sections,
     injection,
     job_requirements,
+    alternatives,
+    cv_profile,
+    matching,
     scoring,
     documents,
     advice_checks,
@@ -86,7 +110,7 @@ def module_patterns() -> list[tuple[str, re.Pattern[str]]]:
             for key, item in value.items():
                 visit(f"{name}[{key!r}]", item, depth + 1)
         elif depth < 3 and type(value).__module__.startswith("app.") and hasattr(value, "__dict__"):
-            # Our own objects that hold patterns (segments.Cues, say).
+            # Our own objects that hold patterns (textproc.Cues, say).
             for attribute, item in vars(value).items():
                 visit(f"{name}.{attribute}", item, depth + 1)
 
@@ -107,7 +131,7 @@ def _exhaust(pattern: re.Pattern[str], text: str) -> None:
 
 def test_the_audit_finds_the_patterns_of_every_module() -> None:
     names = {name for name, _ in PATTERNS}
-    assert {"cv_sections._EMAIL", "segments._ALL_CAPS", "injection._PATTERNS[2]"} <= names
+    assert {"cv_sections._EMAIL", "posting_headings._ALL_CAPS", "injection._PATTERNS[2]"} <= names
     for module in MODULES:
         short = module.__name__.rsplit(".", 1)[-1]
         assert any(name.startswith(short + ".") for name in names), short
@@ -133,7 +157,7 @@ def test_split_alternatives_is_fast_on_the_issues_lists() -> None:
     required_stack = ", ".join(f"Skill {i}" for i in range(20)) + " (required)"  # 3.7 s before
     huge_list = "Python, " * 100_000 + "Java or Go"
     inputs = [long_or_list, required_stack, huge_list, "(" * TOKEN, "(a, " * (TOKEN // 4)]
-    times = timed_in_child([lambda text=text: _split_alternatives(text) for text in inputs], 60)
+    times = timed_in_child([lambda text=text: split_alternatives(text) for text in inputs], 60)
     assert all(took is not None and took < 5 for took in times), times
 
 
@@ -184,10 +208,12 @@ _OLD_ALTERNATIVES = re.compile(r"\((?:e\.g\.,?|such as|like|например|н�
 def _old_split_alternatives(text: str) -> tuple[str, list[str]]:
     parenthesised = _OLD_ALTERNATIVES.search(text)
     if parenthesised and ("," in parenthesised.group(1) or re.search(r"\bor\b|\bили\b|/", parenthesised.group(1))):
-        return text[: parenthesised.start()] + text[parenthesised.end() :], scoring._list_items(parenthesised.group(1))
+        return text[: parenthesised.start()] + text[parenthesised.end() :], alternatives.list_items(
+            parenthesised.group(1)
+        )
     or_list = _OLD_OR_LIST.search(text)
     if or_list and re.search(r"\b(?:or|или|and/or)\b", text, re.IGNORECASE):
-        items = scoring._list_items(or_list.group(1))
+        items = alternatives.list_items(or_list.group(1))
         if len(items) >= 2 and all(len(item.split()) <= 3 for item in items[1:]):
             first_words = items[0].split()
             head = text[: or_list.start()] + " ".join(first_words[:-1])
@@ -216,7 +242,7 @@ def _random_texts(pieces: list[str], count: int, seed: int, longest: int = 12) -
     ],
 )
 def test_split_alternatives_answers_as_before(text: str) -> None:
-    assert _split_alternatives(text) == _old_split_alternatives(text)
+    assert split_alternatives(text) == _old_split_alternatives(text)
 
 
 def test_split_alternatives_answers_as_before_on_random_text() -> None:
@@ -227,7 +253,7 @@ def test_split_alternatives_answers_as_before_on_random_text() -> None:
     differing = [
         text
         for text in _random_texts(pieces, 20_000, seed=1)
-        if _split_alternatives(text) != _old_split_alternatives(text)
+        if split_alternatives(text) != _old_split_alternatives(text)
     ]
     assert differing == []
 
@@ -237,7 +263,7 @@ def test_split_alternatives_answers_as_before_on_random_text() -> None:
     [
         (cv_sections._EMAIL, r"[\w.+-]+@[\w-]+\.[\w.]+", ["a", "@", ".", "-", "+", " ", "b.c", "_", "1"]),
         (
-            segments._ALL_CAPS,
+            posting_headings._ALL_CAPS,
             r"^[^a-zа-яё]*[A-ZА-ЯЁ][^a-zа-яё]*$",
             ["A", "a", "Я", "я", " ", ":", "#", "1", "\n", "-"],
         ),
@@ -257,12 +283,12 @@ def test_split_alternatives_answers_as_before_on_random_text() -> None:
             ["1", "12", ".", ",", " ", "+", "лет", "год", "а", "x"],
         ),
         (
-            scoring._STATED_YEARS[0],
+            cv_profile._STATED_YEARS[0],
             r"(\d+(?:[.,]\d)?)\s*\+?\s*(?:years?|yrs?)(?:\s+of)?(?:\s+\w+){0,3}?\s+experience",
             ["1", "12", ".", " ", "+", "years", " of", " work", " experience", "x"],
         ),
         (
-            scoring._STATED_YEARS[1],
+            cv_profile._STATED_YEARS[1],
             r"experience\s*(?:of|:)?\s*(\d+(?:[.,]\d)?)\s*\+?\s*years?",
             ["experience", " ", "of", ":", "1", "12", ".", "+", "years", "x"],
         ),

@@ -1,20 +1,14 @@
-"""Tests for app.analysis.segments: cutting real postings into segments and classifying them."""
+"""Tests for cutting real postings into segments and classifying them (segments, posting_*, segment_kinds)."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.analysis.segments import (
-    classify_segment,
-    heading_kind,
-    item_must,
-    leading_heading,
-    line_heading,
-    repair_glue,
-    segment,
-    split_clauses,
-    split_sentences,
-)
+from app.analysis.posting_clauses import split_clauses, split_sentences
+from app.analysis.posting_headings import heading_kind, leading_heading, line_heading
+from app.analysis.posting_repair import repair_glue
+from app.analysis.segment_kinds import classify_segment, item_must
+from app.analysis.segments import segment
 
 # --- repairing glued text ------------------------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from app.analysis.documents import read_document
-from app.analysis.plan import PLAN_SECTIONS, build_plan
+from app.analysis.plan import PLAN_SECTIONS
+from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import analyze
 from app.llm.advice_checks import echoed_instructions, invented_numbers, left_out_actions
 from app.llm.engine import Decoding, GenerationMetrics, release_engine

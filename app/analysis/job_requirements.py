@@ -15,15 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from app.analysis.segments import (
-    Cues,
-    Segment,
-    item_must,
-    segment,
-    split_inline_headings,  # noqa: F401  (re-exported: the prompt builder splits headings the same way)
-    starts_like_heading,
-)
-from app.analysis.textproc import Language, detect_language
+from app.analysis.posting_headings import starts_like_heading
+from app.analysis.segment_kinds import item_must
+from app.analysis.segments import Segment, segment
+from app.analysis.textproc import Cues, Language, detect_language
 
 Kind = str  # "role" | "skill" | "years" | "degree" | "certification" | "language" | "location"
 KINDS: tuple[Kind, ...] = ("role", "skill", "years", "degree", "certification", "language", "location")

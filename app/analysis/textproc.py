@@ -1,8 +1,9 @@
 """Language-aware text helpers shared by the deterministic analysis.
 
-Everything here is a pure function: language detection, tokenising, stemming
-(Snowball, English and Russian) and alias folding, so that "Postgres" in a CV
-meets "PostgreSQL" in a job and "навыков" meets "навыки".
+Everything here is pure: language detection, tokenising, stemming (Snowball,
+English and Russian) and alias folding, so that "Postgres" in a CV meets
+"PostgreSQL" in a job and "навыков" meets "навыки"; and Cues, cue words matched
+fast at word starts.
 """
 
 from __future__ import annotations
@@ -181,3 +182,18 @@ def light_stem(token: str) -> str:
 def title_words(text: str) -> frozenset[str]:
     """The light stems of the meaningful words of a job title or CV line."""
     return frozenset(light_stem(t) for t in raw_tokens(text) if not is_stopword(t))
+
+
+class Cues:
+    """Cue words matched at word starts in lower-cased text.
+
+    Long alternations under re.IGNORECASE are slow in Python's re (every branch
+    is tried at every character); anchoring them at word starts and lower-casing
+    the text first makes them several times faster, and keeps them linear.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(r"(?<!\w)(?:" + pattern + r")")
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text.lower())

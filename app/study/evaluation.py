@@ -42,7 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.analysis.plan import build_plan
+from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import VERDICTS, Analysis, analyze
 from app.formatting import markdown_table
 from app.llm.advice_checks import (
