@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.errors import InputError
+from app.study.json_files import read_json
 
 # The labels of the data sets and the verdict each one stands for.
 LABEL_TO_VERDICT: dict[str, str] = {"high": "strong_fit", "medium": "partial_fit", "low": "not_a_fit"}
@@ -26,16 +27,7 @@ class Pair:
 
 def load_pairs(path: Path) -> list[Pair]:
     """Every pair of the file, with CV and job paths made absolute."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such pairs file; give the path of a pairs JSON file.") from None
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a readable JSON pairs file ({error}).") from None
-    entries = data.get("pairs") if isinstance(data, dict) else data
-    if not isinstance(entries, list):
-        raise InputError(f'{path}: expected a "pairs" list of {{id, cv, job, label}} objects.')
-    base = Path(path).resolve().parent
+    entries, base = _pair_entries(path, "pairs", "id, cv, job, label")
     pairs: list[Pair] = []
     for index, entry in enumerate(entries):
         try:
@@ -80,16 +72,7 @@ class FieldPair:
 
 def load_field_pairs(path: Path) -> list[FieldPair]:
     """Every pair of a same/cross-field file ({"pairs": [{id, lang, cv, job, field}]}), paths made absolute."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such field-pairs file; give the path of a field-pairs JSON file.") from None
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a readable JSON field-pairs file ({error}).") from None
-    entries = data.get("pairs") if isinstance(data, dict) else data
-    if not isinstance(entries, list):
-        raise InputError(f'{path}: expected a "pairs" list of {{id, lang, cv, job, field}} objects.')
-    base = Path(path).resolve().parent
+    entries, base = _pair_entries(path, "field-pairs", "id, lang, cv, job, field")
     pairs: list[FieldPair] = []
     for index, entry in enumerate(entries):
         try:
@@ -110,3 +93,12 @@ def load_field_pairs(path: Path) -> list[FieldPair]:
                 f'{path}: pair #{index + 1} needs id, cv, job, lang ("en" or "ru") and a field of "same" or "cross".'
             ) from None
     return pairs
+
+
+def _pair_entries(path: Path, kind: str, fields: str) -> tuple[list[Any], Path]:
+    """The "pairs" list of a pairs file and the folder its paths are relative to; a one-line InputError otherwise."""
+    data = read_json(path, kind)
+    entries = data.get("pairs") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise InputError(f'{path}: expected a "pairs" list of {{{fields}}} objects.')
+    return entries, Path(path).resolve().parent
