@@ -121,6 +121,9 @@ class Streaming:
 
     @classmethod
     def of(cls, options: StreamOptions) -> Streaming:
+        unknown = set(options) - StreamOptions.__optional_keys__
+        if unknown:  # what a signature with these keywords spelled out would refuse
+            raise TypeError(f"stream() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
         metrics = options.get("metrics")
         return cls(
             stop=list(options.get("stop") or []),
