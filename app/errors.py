@@ -70,3 +70,7 @@ class DiskSpaceError(DownloadError):
 
 class ChecksumMismatchError(DownloadError):
     """A model file's size or sha256 is not the expected one."""
+
+
+class GenerationStopped(CVEnhancerError):
+    """The user stopped the analysis (Stop, or the page was closed) before the model answered."""

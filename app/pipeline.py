@@ -8,10 +8,11 @@ the answer and the report are the same; only the model call differs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,10 +20,10 @@ from app.analysis.documents import Document
 from app.analysis.plan import Plan
 from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import Analysis, analyze
-from app.errors import ModelError, SyntheticModelError
+from app.errors import GenerationStopped, ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.base import Decoding, GenerationMetrics, ModelEngine
-from app.llm.engine import Engine, LoadSettings, get_engine
+from app.llm.engine import Engine, LoadSettings, engine_lease, get_engine
 from app.llm.gguf_info import read_gguf_info
 from app.llm.server import ServerEngine, get_server_engine
 from app.llm.writing import AdviceSection, AdviceWriter, advice_text
@@ -65,14 +66,10 @@ def _synthetic_header(path: str, _mtime_ns: int, _size: int) -> bool:
         return False  # not a readable GGUF: llama.cpp's load reports it
 
 
-def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
-    """The shared engine for these settings (loaded once, reused after).
+def local_model(settings: Settings, *, speed_only: bool = False) -> ResolvedModel:
+    """The model file these settings name, refused if synthetic unless the caller only measures speed.
 
-    A synthetic model (same shape as a real one, random weights) writes noise:
-    it is refused unless the caller only measures speed (the benchmark).
-
-    The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
-    directly, since they measure llama-cpp-python in this process.
+    A synthetic model (same shape as a real one, random weights) writes noise.
     """
     model = resolve_model(settings.model, chat_format=settings.chat_format)
     if not model.synthetic and is_synthetic_file(model.path):
@@ -83,7 +80,52 @@ def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
             "model (`python scripts/download_models.py download NAME`), or benchmark this one with "
             f"`python scripts/benchmark.py -m {model.name if model.name.startswith('synthetic:') else model.path}`."
         )
+    return model
+
+
+def load_engine(settings: Settings, *, speed_only: bool = False) -> Engine:
+    """The shared engine for these settings (loaded once, reused after), for a script with one user.
+
+    The seam tests replace with a FakeEngine (tests/conftest.py's `fake_engine`); the benchmarks call it
+    directly, since they measure llama-cpp-python in this process. Code that may run beside another
+    session (run_analysis, so the app) holds the model with lease_local_engine instead.
+    """
+    model = local_model(settings, speed_only=speed_only)
     return get_engine(model, load_settings_for(model, settings))
+
+
+@contextlib.contextmanager
+def lease_local_engine(
+    settings: Settings,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    speed_only: bool = False,
+) -> Iterator[ModelEngine]:
+    """The shared local model for these settings, held until the block ends (see app.llm.engine.engine_lease).
+
+    Another session's switch to other settings waits until the block ends, so the model is never freed
+    while this one tokenizes or generates with it. The seam tests replace with a FakeEngine, like load_engine.
+    """
+    model = local_model(settings, speed_only=speed_only)
+    with engine_lease(model, load_settings_for(model, settings), on_wait=on_wait, should_stop=should_stop) as engine:
+        yield engine
+
+
+def _hold_engine(
+    settings: Settings,
+    given: ModelEngine | None,
+    *,
+    on_wait: Callable[[str], None] | None,
+    should_stop: Callable[[], bool] | None,
+    speed_only: bool,
+) -> contextlib.AbstractContextManager[ModelEngine]:
+    """The engine of this analysis, held for it: the local model under a lease, the others as they are."""
+    if given is not None:
+        return contextlib.nullcontext(given)
+    if settings.backend == "server":
+        return contextlib.nullcontext(server_engine(settings))
+    return lease_local_engine(settings, on_wait=on_wait, should_stop=should_stop, speed_only=speed_only)
 
 
 def server_engine(settings: Settings) -> ServerEngine:
@@ -163,6 +205,7 @@ def run_analysis(
     on_token: Callable[[str], None] | None = None,
     on_metrics: Callable[[GenerationMetrics], None] | None = None,
     on_queued: Callable[[], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_section: Callable[[AdviceSection], None] | None = None,
     speed_only: bool = False,
@@ -176,9 +219,12 @@ def run_analysis(
     gets each section once checked, as the user should read it (the model's
     text, or the plan's where the model's failed); on_metrics gets the live
     metrics after each piece; on_queued is called if another session is using
-    the model and this one must wait; should_stop is polled between tokens to
-    cancel. speed_only (the benchmark's real task) allows a synthetic model, whose advice is noise. `engine`
-    overrides the one settings.backend picks (the study pins a pair to a server).
+    the model and this one must wait; on_wait gets a sentence when the local
+    model must first be reloaded with this analysis's settings, which waits for
+    every other session using it; should_stop is polled while waiting and
+    between tokens to cancel. speed_only (the benchmark's real task) allows a
+    synthetic model, whose advice is noise. `engine` overrides the one
+    settings.backend picks (the study pins a pair to a server).
     """
     started = time.perf_counter()
     analysis = analyze(cv.text, job.text)
@@ -191,15 +237,31 @@ def run_analysis(
     if not settings.use_llm:
         return report
 
-    engine = engine if engine is not None else model_engine(settings, speed_only=speed_only)
-    report.model = ModelInfo(
-        engine.model.name, str(engine.model.path), engine.model.quantization, engine.chat_format, engine.backend
-    )
-    writer = advice_writer(engine, analysis, plan, cv.text, job.text, settings)
-    for section in writer.write(on_token=on_token, on_metrics=on_metrics, should_stop=should_stop, on_queued=on_queued):
-        report.advice_sections.append(section)
-        if on_section is not None:
-            on_section(section)
+    try:
+        # The lease keeps the local model loaded until this analysis is done with it: another session's
+        # switch to other settings waits for it (freeing the model under us crashed the app, issue 12).
+        with _hold_engine(settings, engine, on_wait=on_wait, should_stop=should_stop, speed_only=speed_only) as held:
+            report.model = ModelInfo(
+                held.model.name, str(held.model.path), held.model.quantization, held.chat_format, held.backend
+            )
+            writer = advice_writer(held, analysis, plan, cv.text, job.text, settings)
+            sections = writer.write(
+                on_token=on_token, on_metrics=on_metrics, should_stop=should_stop, on_queued=on_queued
+            )
+            try:
+                for section in sections:
+                    report.advice_sections.append(section)
+                    if on_section is not None:
+                        on_section(section)
+            finally:
+                # If a callback raised (the app's page was closed, say), end the generation now, while the
+                # lease still keeps the model loaded, not whenever the generator is collected.
+                sections.close()
+    except GenerationStopped as stopped:
+        # Stopped before the model was ours: the plan speaks for every section.
+        report.complete_from_plan("generation was stopped by you before this section was written")
+        report.warnings.append(str(stopped))
+        return report
     report.advice = advice_text(report.advice_sections)
     report.metrics = {**writer.metrics.to_dict(), "analysis_ms": round(analysis_ms, 2)}
     if writer.metrics.server:

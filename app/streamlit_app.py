@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils import script_run_context
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.analysis.plan import PLAN_SECTIONS
@@ -290,6 +292,10 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     def on_queued() -> None:
         status.info("Another session is using the model; your analysis is queued and starts when it finishes.")
 
+    def on_wait(message: str) -> None:
+        # Another session holds the model with other settings: it is reloaded with these when that one is done.
+        status.info(message)
+
     def on_token(piece: str) -> None:
         # The model's draft of the current section, shown greyed until its checks pass.
         if not state.partial_advice:
@@ -318,7 +324,9 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
             on_token=on_token,
             on_metrics=on_metrics,
             on_queued=on_queued,
+            on_wait=on_wait,
             on_section=on_section,
+            should_stop=stop_requested(),
         )
     except CVEnhancerError as error:
         state.generating = False
@@ -338,6 +346,24 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
         show_advice(report)
     draw_metrics(metrics_box, report.metrics, settings)
     show_warnings_and_downloads(report)
+
+
+def stop_requested() -> Callable[[], bool] | None:
+    """A check, polled while the analysis waits for the model or generates, that ends this run on Stop.
+
+    Streamlit ends a run that a click (Stop) or a closed tab interrupted at its next call into
+    Streamlit; while the analysis waits for the model it makes none, so the wait asks Streamlit
+    itself: the check raises Streamlit's own stop exception, handled like any interrupted run.
+    """
+    check = getattr(script_run_context, "get_run_yield_check", lambda: None)()
+    if check is None:
+        return None
+
+    def should_stop() -> bool:
+        check()
+        return False
+
+    return should_stop
 
 
 def recover_interrupted_run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,10 +29,13 @@ def fixture_text() -> Callable[[str], str]:
 
 @pytest.fixture
 def fake_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
-    """A FakeEngine that every analysis in this test gets instead of a loaded model (app.pipeline.load_engine).
+    """A FakeEngine that every analysis in this test gets instead of a loaded model.
+
+    It stands in for app.pipeline.load_engine (scripts) and lease_local_engine (run_analysis).
 
     Queue replies or failures on it: `fake_engine.queue("advice")`, `fake_engine.fail(ModelError("..."))`.
     """
     engine = FakeEngine()
     monkeypatch.setattr(pipeline, "load_engine", lambda settings: engine)
+    monkeypatch.setattr(pipeline, "lease_local_engine", lambda settings, **_: contextlib.nullcontext(engine))
     return engine

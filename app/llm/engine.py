@@ -4,8 +4,9 @@
 model's chat format, streams a completion under a lock (a Llama is not
 thread-safe), and measures every call (time to first token, prompt and
 generation speed from llama.cpp's own perf counters, KV-cache prefix reuse,
-memory). `get_engine` keeps one model loaded and reuses it while the load
-settings stay the same; a different model frees the previous one.
+memory). `engine_lease` keeps one model loaded and shares it while the load
+settings stay the same; other settings wait for every user of the loaded
+model, then free it and load theirs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 import llama_cpp
 from llama_cpp import llama_chat_format
 
-from app.errors import ContextOverflowError, ModelError, ModelLoadError, SettingsError
+from app.errors import ContextOverflowError, GenerationStopped, ModelError, ModelLoadError, SettingsError
 from app.hub.catalog import ResolvedModel
 from app.llm.base import (
     Decoding,
@@ -305,32 +306,167 @@ class Engine:
 
 
 # --- one shared model ------------------------------------------------------
+#
+# The app's sessions share one loaded model. A session holds it through a lease
+# (engine_lease) for all of its model work: prompt building, tokenizing,
+# generation. A session that needs other load settings (another model, context
+# size, thread count...) waits until every lease on the loaded model has been
+# returned; only then is the old model freed and the new one loaded. Freeing a
+# model that another session was still tokenizing with crashed the app with a
+# segfault (issue 12). Waiting callers are served first come, first served: a
+# caller for the loaded settings queues behind an earlier caller that needs a
+# switch, so a busy model cannot starve a session with other settings.
 
-_shared_lock = threading.Lock()
-_shared: Engine | None = None
+
+class _Ticket:
+    """A caller waiting for the shared model."""
+
+    def __init__(self, load: LoadSettings) -> None:
+        self.load = load
+
+
+class _SharedModel:
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.engine: Engine | None = None
+        self.users = 0  # leases held on `engine`
+        self.loading = False  # a switch is under way: nobody uses or switches meanwhile
+        self.waiting: list[_Ticket] = []  # callers in arrival order
+
+
+_shared = _SharedModel()
+_WAIT_POLL_S = 0.1  # how often a waiting caller checks whether its user has stopped
+
+
+@contextlib.contextmanager
+def engine_lease(
+    model: ResolvedModel,
+    load: LoadSettings,
+    *,
+    on_wait: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Iterator[Engine]:
+    """Hold the shared engine for these load settings while the `with` block runs.
+
+    The loaded engine is reused when its settings are equal. For other settings
+    this waits until every other holder of the loaded engine has finished, then
+    frees it and loads the model anew. When the caller must wait, `on_wait` is
+    called with a sentence that says why (again only if the reason changes). `should_stop` is polled while
+    waiting; when it returns true the wait ends with GenerationStopped.
+    """
+    engine = _acquire(model, load, on_wait, should_stop)
+    try:
+        yield engine
+    finally:
+        with _shared.condition:
+            _shared.users -= 1
+            _shared.condition.notify_all()
 
 
 def get_engine(model: ResolvedModel, load: LoadSettings) -> Engine:
-    """The loaded engine for these settings: reused when they match, else the old one is freed first."""
-    global _shared
-    with _shared_lock:
-        if _shared is not None and _shared.load_settings == load:
-            return _shared
-        if _shared is not None:
-            # Free the old model before loading the next: two 7B models may not fit in RAM.
-            with _shared.lock:
-                _shared.close()
-            _shared = None
+    """The loaded engine for these settings, for a script with one user.
+
+    Waits like engine_lease for the engine's other users, but holds no lease
+    after it returns: code that may run beside another session (the app, the
+    pipeline) uses engine_lease instead.
+    """
+    with engine_lease(model, load) as engine:
+        return engine
+
+
+def _acquire(
+    model: ResolvedModel,
+    load: LoadSettings,
+    on_wait: Callable[[str], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> Engine:
+    shared = _shared
+    ticket = _Ticket(load)
+    told = ""
+    with shared.condition:
+        shared.waiting.append(ticket)
+        try:
+            while True:
+                earlier = shared.waiting[: shared.waiting.index(ticket)]
+                loaded = shared.engine
+                if not shared.loading and loaded is not None and loaded.load_settings == load:
+                    if all(other.load == load for other in earlier):
+                        shared.users += 1
+                        return loaded
+                elif not shared.loading and shared.users == 0 and not earlier:
+                    break  # this caller switches the model
+                reason = _wait_reason(loaded, load, shared.loading)
+                if reason != told and on_wait is not None:
+                    told = reason  # told once, and again only when the reason changes
+                    on_wait(reason)
+                if should_stop is not None and should_stop():
+                    raise GenerationStopped("Stopped while waiting for the model; nothing was generated.")
+                shared.condition.wait(_WAIT_POLL_S)
+        finally:
+            shared.waiting.remove(ticket)
+            shared.condition.notify_all()
+        shared.loading = True
+        old, shared.engine = shared.engine, None
+    # Nobody holds the old engine now, and nobody may take it: free it before
+    # loading the next (two 7B models may not fit in RAM), outside the lock so
+    # that waiting callers can still be told and stopped.
+    new: Engine | None = None
+    try:
+        if old is not None:
+            old.close()
+            del old
             gc.collect()
-        _shared = Engine(model, load)
-        return _shared
+        new = Engine(model, load)
+    finally:
+        with shared.condition:
+            shared.loading = False
+            shared.engine = new
+            shared.users += 1 if new is not None else 0
+            shared.condition.notify_all()
+    assert new is not None  # Engine() returned: it did not raise
+    return new
+
+
+def _wait_reason(loaded: Engine | None, wanted: LoadSettings, loading: bool) -> str:
+    if loading or loaded is None:
+        return "Waiting for the model: it is being loaded for another session; this analysis starts right after."
+    if loaded.load_settings == wanted:
+        return (
+            "Waiting for the model: another session needs it with other settings first; "
+            "this analysis starts when that one has finished."
+        )
+    return (
+        "Waiting for the model: another session is using it with other settings "
+        f"({_describe_difference(loaded.load_settings, wanted)}); it is reloaded with yours when that session has "
+        "finished."
+    )
+
+
+_SETTING_NAMES = {
+    "model_path": "model",
+    "n_ctx": "context size",
+    "n_threads": "threads",
+    "n_threads_batch": "batch threads",
+    "n_batch": "batch size",
+    "n_gpu_layers": "GPU layers",
+    "chat_format": "chat format",
+}
+
+
+def _describe_difference(loaded: LoadSettings, wanted: LoadSettings) -> str:
+    return ", ".join(
+        f"{label} {getattr(loaded, field)} there, {getattr(wanted, field)} here"
+        for field, label in _SETTING_NAMES.items()
+        if getattr(loaded, field) != getattr(wanted, field)
+    )
 
 
 def release_engine() -> None:
-    """Free the shared model (tests, the app's model switch)."""
-    global _shared
-    with _shared_lock:
-        if _shared is not None:
-            _shared.close()
-            _shared = None
+    """Free the shared model once nobody uses it (tests, the benchmark's model switch)."""
+    with _shared.condition:
+        _shared.condition.wait_for(lambda: _shared.users == 0 and not _shared.loading)
+        engine, _shared.engine = _shared.engine, None
+        if engine is not None:
+            engine.close()
+            del engine
             gc.collect()

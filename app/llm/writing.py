@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -188,7 +188,7 @@ class AdviceWriter:
         on_metrics: Callable[[GenerationMetrics], None] | None = None,
         should_stop: Callable[[], bool] | None = None,
         on_queued: Callable[[], None] | None = None,
-    ) -> Iterator[AdviceSection]:
+    ) -> Generator[AdviceSection, None, None]:
         """Each section, checked (and replaced by the plan's text where it failed), in order."""
         started = time.perf_counter()
         stream = dict(on_token=on_token, on_metrics=on_metrics, should_stop=should_stop, on_queued=on_queued)
