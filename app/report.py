@@ -14,6 +14,7 @@ from typing import Any
 from app.analysis.cv_sections import CORE_SECTIONS
 from app.analysis.plan import PLAN_SECTIONS, Plan
 from app.analysis.scoring import Analysis
+from app.formatting import escape_markdown
 from app.llm.writing import AdviceSection, advice_text, plan_sections
 from app.settings import Settings
 
@@ -124,20 +125,22 @@ class Report:
         analysis = self.analysis
         lines = [
             f"## Verdict: {VERDICT_TEXT[analysis.verdict]} — score {analysis.score}/100",
-            f"_CV: {self.cv_name} · job: {self.job_name} · score v{analysis.score_version} · "
+            f"_CV: {escape_markdown(self.cv_name)} · job: {escape_markdown(self.job_name)} · "
+            f"score v{analysis.score_version} · "
             f"language: {analysis.language}_",
             "",
         ]
         if analysis.knockouts:
             lines += ["**Knock-outs** (each one alone rules the application out):"]
-            lines += [f"- {knockout}" for knockout in analysis.knockouts]
+            lines += [f"- {escape_markdown(knockout)}" for knockout in analysis.knockouts]
             lines.append("")
         lines.append("### CV sections")
         for name in CORE_SECTIONS:
             hit = analysis.sections[name]
             label = name.replace("_", " ")
             lines.append(
-                f"- {'✓' if hit.present else '✗ missing:'} {label}" + (f" — “{hit.evidence}”" if hit.evidence else "")
+                f"- {'✓' if hit.present else '✗ missing:'} {label}"
+                + (f" — “{escape_markdown(hit.evidence)}”" if hit.evidence else "")
             )
         others = [name for name, hit in analysis.sections.items() if hit.present and name not in CORE_SECTIONS]
         if others:
@@ -150,11 +153,12 @@ class Report:
             "|---|---|---|---|---|---|",
         ]
         for match in analysis.matches:
-            evidence = (match.evidence or "—").replace("|", "/")
-            text = match.requirement.text.replace("|", "/")
+            # Escaped, so a "|" cannot split the row either (escape_markdown writes it as "\|").
+            evidence = escape_markdown(match.evidence or "—")
+            text = escape_markdown(match.requirement.text)
             must = "must" if match.requirement.must else "nice"
             # Only where part of it is shown: for a missing requirement the whole text is the gap.
-            not_shown = ", ".join(match.missing_words).replace("|", "/") if match.status != "missing" else ""
+            not_shown = escape_markdown(", ".join(match.missing_words)) if match.status != "missing" else ""
             lines.append(
                 f"| {STATUS_MARK[match.status]} {match.status} | {text} | {must} "
                 f"| {match.requirement.kind} | {evidence} | {not_shown or '—'} |"
@@ -166,7 +170,7 @@ class Report:
     def warnings_markdown(self) -> str:
         if not self.warnings:
             return ""
-        return "### Warnings\n" + "\n".join(f"- {warning}" for warning in self.warnings)
+        return "### Warnings\n" + "\n".join(f"- {escape_markdown(warning)}" for warning in self.warnings)
 
     def metrics_line(self) -> str:
         m = self.metrics
@@ -202,12 +206,19 @@ class Report:
     def plan_markdown(self) -> str:
         if self.plan is None:
             return ""
-        return "### Plan (from the findings; no model involved)\n\n" + self.plan.to_markdown()
+        lines = ["### Plan (from the findings; no model involved)", ""]
+        for section in PLAN_SECTIONS:
+            actions = self.plan.for_section(section)
+            if actions:
+                lines.append(f"**{self.plan.heading(section).rstrip(':')}**")
+                lines += [f"- [ ] {escape_markdown(action.action)}" for action in actions]
+                lines.append("")
+        return "\n".join(lines).rstrip()
 
     def advice_markdown(self) -> str:
         """The advice by section; a section from the plan is marked, and the count of each kind is given."""
         if not self.advice_sections:
-            return "### Advice\n\n" + self.advice.strip() if self.advice else ""
+            return "### Advice\n\n" + escape_markdown(self.advice.strip()) if self.advice else ""
         sources = self.advice_sources()
         lines = [
             "### Advice",
@@ -220,7 +231,7 @@ class Report:
             lines += [section.markdown(), ""]
             if section.problems:
                 found = "; ".join(f"{problem.check}: {problem.detail}"[:160] for problem in section.problems[:3])
-                lines += [f"> the model's text was replaced because of: {found}", ""]
+                lines += [f"> the model's text was replaced because of: {escape_markdown(found)}", ""]
         return "\n".join(lines).rstrip()
 
     def to_markdown(self) -> str:

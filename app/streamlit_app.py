@@ -20,6 +20,7 @@ from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, SUPPORTED_SUFFIXES, 
 from app.analysis.plan import PLAN_SECTIONS
 from app.bench.estimates import estimate_caption, estimate_text, load_estimates, quick_estimate
 from app.errors import CVEnhancerError, InputError
+from app.formatting import escape_markdown
 from app.hub.catalog import MODELS_DIR, available_models, catalog_ref, find_entry, load_catalog
 from app.hub.downloads import bytes_on_disk, download
 from app.llm.base import GenerationMetrics
@@ -175,7 +176,7 @@ def sidebar_settings() -> Settings | None:
             server_urls=server_urls,
         )
     except CVEnhancerError as error:
-        sidebar.error(str(error))
+        sidebar.error(escape_markdown(str(error)))
         return None
 
 
@@ -201,7 +202,7 @@ def download_with_progress(name: str) -> None:
         time.sleep(0.5)
     if "error" in outcome:
         bar.empty()
-        st.error(str(outcome["error"]))
+        st.error(escape_markdown(str(outcome["error"])))
         return
     bar.progress(1.0, text=f"Downloaded and verified: {outcome['result'].path}")
     st.rerun()  # the model now shows as available in the picker
@@ -221,7 +222,7 @@ def measure_with_progress(name: str) -> None:
         estimate = quick_estimate(name, int(default("threads")), on_build=on_build, on_run=on_run)
     except CVEnhancerError as error:
         bar.empty()
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     bar.progress(1.0, text=f"{name}: {estimate_text(estimate)}")
     st.rerun()  # the picker shows the new estimate
@@ -236,7 +237,7 @@ def read_inputs(cv_upload: Any, job_upload: Any) -> tuple[Document, Document] | 
         cv = _document(cv_upload, st.session_state.cv_text, "CV")
         job = _document(job_upload, st.session_state.job_text, "job description")
     except CVEnhancerError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return None
     return cv, job
 
@@ -301,7 +302,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
         if not state.partial_advice:
             status.empty()
         state.partial_advice += piece
-        draft_box.caption("Writing (not checked yet): " + state.partial_advice[-600:] + " ▌")
+        draft_box.caption("Writing (not checked yet): " + escape_markdown(state.partial_advice[-600:]) + " ▌")
 
     def on_section(section: AdviceSection) -> None:
         checked.append(section)
@@ -331,7 +332,7 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
     except CVEnhancerError as error:
         state.generating = False
         status.empty()
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     except MemoryError:
         state.generating = False
@@ -391,7 +392,7 @@ def show_findings(report: Report) -> None:
     if analysis.knockouts:
         st.markdown("**Knock-outs** (each one alone rules the application out):")
         for knockout in analysis.knockouts:
-            st.markdown(f"- {knockout}")
+            st.markdown(f"- {escape_markdown(knockout)}")
     sections_column, requirements_column = st.columns([1, 2])
     with sections_column:
         st.markdown("**CV sections**")
@@ -399,7 +400,11 @@ def show_findings(report: Report) -> None:
             hit = analysis.sections[name]
             label = name.replace("_", " ")
             if hit.present:
-                st.markdown(f":green[:material/check_circle: {label}]", help=hit.evidence)
+                # Tooltips render Markdown too: the CV line is escaped.
+                st.markdown(
+                    f":green[:material/check_circle: {label}]",
+                    help=escape_markdown(hit.evidence) if hit.evidence else None,
+                )
             else:
                 st.markdown(f":red[:material/cancel: {label} — missing]")
     with requirements_column:
@@ -435,7 +440,9 @@ def sections_markdown(sections: list[AdviceSection]) -> str:
 
 
 def show_advice(report: Report) -> None:
-    st.markdown(sections_markdown(report.advice_sections) or report.advice or "_No advice was generated._")
+    st.markdown(
+        sections_markdown(report.advice_sections) or escape_markdown(report.advice) or "_No advice was generated._"
+    )
     if report.advice_sections:
         sources = report.advice_sources()
         st.caption(
@@ -454,7 +461,7 @@ def show_plan(report: Report) -> None:
             continue
         st.markdown(f"**{report.plan.heading(section).rstrip(':')}**")
         for index, action in enumerate(actions):
-            st.checkbox(action.action, key=f"plan_{section}_{index}")
+            st.checkbox(escape_markdown(action.action), key=f"plan_{section}_{index}")
 
 
 def show_report(report: Report) -> None:
@@ -474,7 +481,7 @@ def show_report(report: Report) -> None:
 
 def show_warnings_and_downloads(report: Report) -> None:
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(escape_markdown(warning))
     markdown_column, json_column = st.columns(2)
     markdown_column.download_button(
         "Download the report (Markdown)", report.to_markdown(), "cv_report.md", "text/markdown"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,16 @@ def button(app: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(widget for widget in app.button if widget.label == label)
 
 
+def shown(markdown: object) -> str:
+    """What a reader sees of Markdown whose document text is escaped (app.formatting.escape_markdown)."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u200b", "")
+
+
 def texts(app: AppTest) -> str:
-    """Everything the page shows as text, joined."""
+    """Everything the page shows as text, joined (escapes of document text removed, as the browser shows it)."""
     parts = [element.value for element in app.markdown]
     parts += [element.value for kind in (app.success, app.warning, app.error, app.info) for element in kind]
-    return "\n".join(str(part) for part in parts)
+    return "\n".join(shown(part) for part in parts)
 
 
 def test_first_page_has_inputs_and_settings() -> None:
@@ -110,7 +116,7 @@ def test_bad_upload_shows_one_clear_error(name: str, content: bytes, message: st
     button(app, "Analyze").click()
     app.run()
     assert not app.exception
-    errors = [element.value for element in app.error]
+    errors = [shown(element.value) for element in app.error]
     assert len(errors) == 1
     assert name in errors[0] and message in errors[0]
     assert "\n" not in errors[0]
@@ -122,7 +128,7 @@ def test_missing_job_says_what_to_do() -> None:
     app.text_area[0].set_value((FIXTURES / "strong_cv.txt").read_text(encoding="utf-8"))
     button(app, "Analyze").click()
     app.run()
-    assert [element.value for element in app.error] == [
+    assert [shown(element.value) for element in app.error] == [
         "no job description given: upload a file or paste the text, or press “Try an example”."
     ]
 
@@ -152,7 +158,7 @@ def test_stop_keeps_the_findings_and_shows_the_plan_not_the_unchecked_draft() ->
     plan = findings.plan
     assert plan is not None
     # The plan is a checklist beside the advice, one box per action.
-    assert [box.label for box in app.checkbox] == [action.action for action in plan.actions]
+    assert [shown(box.label) for box in app.checkbox] == [action.action for action in plan.actions]
     assert any("stopped by you" in element.value for element in app.warning)
     assert app.session_state["generating"] is False
 
@@ -166,6 +172,6 @@ def test_download_from_the_app_offline_says_what_to_do(monkeypatch: pytest.Monke
     download.click()
     app.run()
     assert not app.exception
-    errors = [element.value for element in app.error]
+    errors = [shown(element.value) for element in app.error]
     assert len(errors) == 1
     assert "offline mode is on" in errors[0] and "\n" not in errors[0]

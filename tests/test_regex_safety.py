@@ -32,6 +32,8 @@ from app.analysis import (
     posting_clauses,
     posting_headings,
     posting_repair,
+    read_errors,
+    read_text,
     scoring,
     segment_kinds,
     segments,
@@ -62,6 +64,8 @@ MODULES: tuple[ModuleType, ...] = (
     cv_profile,
     matching,
     scoring,
+    read_text,  # before documents, which imports its pattern
+    read_errors,
     documents,
     advice_text,
     advice_contradictions,

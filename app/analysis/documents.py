@@ -16,25 +16,15 @@ that line as it is.
 
 from __future__ import annotations
 
-import codecs
-import io
-import logging
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import docx
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-from pypdf import PasswordType, PdfReader
-
-from app.errors import DocumentError
-
-# pypdf logs the details of a damaged file as warnings on stderr; the user gets
-# one DocumentError line instead.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+from app.analysis.read_docx import read_docx
+from app.analysis.read_errors import MAX_RAW_CHARS, MAX_TEXT_CHARS, error, too_big, too_long
+from app.analysis.read_pdf import read_pdf
+from app.analysis.read_text import CONTROL_RE, decode_text
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -42,6 +32,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "Document",
     "from_text",
+    "hidden_text_warning",
     "normalise_text",
     "read_bytes",
     "read_document",
@@ -52,16 +43,7 @@ __all__ = [
 #: images, and parsing it would only make the user wait.
 MAX_FILE_BYTES: int = 10 * 1024 * 1024
 
-#: Longest text we analyse, in characters after normalisation: about 30 pages
-#: (3,000-3,500 characters a page). Real CVs and job descriptions are 2-15,000
-#: characters; a longer text is the wrong file, or text meant to stall the
-#: analysis, which is linear but not free (about 1 s per 100,000 characters).
-MAX_TEXT_CHARS: int = 100_000
-# Normalising removes spaces and blank lines only, so raw text this long cannot
-# come under MAX_TEXT_CHARS: it is refused before the work of normalising it.
-_MAX_RAW_CHARS: int = 3 * MAX_TEXT_CHARS
-_CHARS_PER_PAGE = 3_300
-
+# MAX_TEXT_CHARS (about 30 pages) lives in app.analysis.read_errors, which every format reader shares.
 #: File name suffixes we can read, compared case-insensitively.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".pdf", ".docx")
 # The bundled example pair ("Try an example", `make demo`, the benchmarks' real task).
@@ -82,6 +64,27 @@ class Document:
     """Normalised text (see :func:`normalise_text`); never empty."""
     source_format: str
     """``"txt"``, ``"md"``, ``"pdf"``, ``"docx"`` or ``"text"`` (pasted)."""
+    hidden_words: int = 0
+    """Words in the file that a reader cannot see (white on white, a tiny or invisible font, off the page,
+    covered, a hidden Word run); they are not in ``text``."""
+
+
+def hidden_text_warning(document: Document, role: str = "CV") -> str | None:
+    """The plain warning about the words of ``document`` a reader cannot see, or None when there are none.
+
+    ``role`` is "CV" or "job description". Hidden words in a CV are keyword stuffing to a screening system;
+    in a job description they are only left out.
+    """
+    count = document.hidden_words
+    if count <= 0:
+        return None
+    words = "word" if count == 1 else "words"
+    if role == "CV":
+        return (
+            f"Your CV contains {count} {words} a reader cannot see; screening systems flag this as keyword "
+            "stuffing — remove them. They were left out of the analysis and the advice."
+        )
+    return f"The {role} contains {count} {words} a reader cannot see; they were left out of the analysis."
 
 
 # --------------------------------------------------------------------------
@@ -105,14 +108,14 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Docum
     name = file_path.name or given
     try:
         if not file_path.exists():
-            raise _error(given, "file not found; check the path and try again.")
+            raise error(given, "file not found; check the path and try again.")
         if file_path.is_dir():
-            raise _error(
+            raise error(
                 given,
                 "this is a folder, not a file; choose the CV or job description file itself.",
             )
         if not file_path.is_file():
-            raise _error(
+            raise error(
                 given,
                 "this is not a regular file; choose a saved .txt, .md, .pdf or .docx file.",
             )
@@ -121,19 +124,19 @@ def read_document(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Docum
         # refused without reading it into memory.
         size = file_path.stat().st_size
         if size > max_bytes:
-            raise _too_big(name, size, max_bytes)
+            raise too_big(name, size, max_bytes)
         with file_path.open("rb") as handle:
             # Read one byte more than allowed: the file may have grown since
             # stat(), and this keeps the cap a hard limit either way.
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise _error(
+        raise error(
             given,
             f"cannot read the file ({reason}); check its permissions or copy it somewhere readable.",
         ) from exc
     if len(data) > max_bytes:
-        raise _too_big(name, len(data), max_bytes)
+        raise too_big(name, len(data), max_bytes)
     return _parse(data, name, suffix)
 
 
@@ -145,19 +148,19 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int = MAX_FILE_BYTES) -> Do
     """
     suffix = _checked_suffix(name)
     if len(data) > max_bytes:
-        raise _too_big(name, len(data), max_bytes)
+        raise too_big(name, len(data), max_bytes)
     return _parse(bytes(data), name, suffix)
 
 
 def from_text(text: str, name: str = "pasted text") -> Document:
     """Wrap pasted ``text`` in a :class:`Document`, normalised like a file."""
-    if len(text) > _MAX_RAW_CHARS:
-        raise _too_long(name, len(text))
+    if len(text) > MAX_RAW_CHARS:
+        raise too_long(name, len(text))
     clean = normalise_text(text)
     if len(clean) > MAX_TEXT_CHARS:
-        raise _too_long(name, len(clean))
+        raise too_long(name, len(clean))
     if not clean:
-        raise _error(
+        raise error(
             name,
             "there is no text; paste the CV or job description text and try again.",
         )
@@ -174,9 +177,8 @@ _UNICODE_SPACE_RE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 # Macs, VT/FF (pypdf emits FF between some text blocks), NEL and the Unicode
 # line/paragraph separators. All become LF so that lines mean one thing.
 _LINE_BREAK_RE = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-# Control characters left after the line breaks are handled: never text,
-# sometimes left over by PDF text extraction.
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# Control characters left after the line breaks are handled (CONTROL_RE): never
+# text, sometimes left over by PDF text extraction.
 # A soft hyphen at a line break marks a word split there by the layout.
 _SOFT_HYPHEN_BREAK_RE = re.compile("\u00ad[ \t]*\n[ \t]*")
 # A word broken across lines with a visible hyphen: "experi-\nence". The
@@ -228,7 +230,7 @@ def normalise_text(text: str) -> str:
     """
     text = unicodedata.normalize("NFC", text)
     text = _LINE_BREAK_RE.sub("\n", text)
-    text = _CONTROL_RE.sub("", text)
+    text = CONTROL_RE.sub("", text)
     text = _ZERO_WIDTH_RE.sub("", text)
     text = _UNICODE_SPACE_RE.sub(" ", text)
     text = text.translate(_LIGATURES)
@@ -260,7 +262,7 @@ def _checked_suffix(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         shown = f"'{suffix}'" if suffix else "without a suffix"
-        raise _error(
+        raise error(
             name,
             f"unsupported file type {shown}; save it as one of "
             f"{', '.join(SUPPORTED_SUFFIXES)} or paste the text instead.",
@@ -270,235 +272,33 @@ def _checked_suffix(name: str) -> str:
 
 def _parse(data: bytes, name: str, suffix: str) -> Document:
     if not data:
-        raise _error(
+        raise error(
             name,
             "the file is empty; choose the file that holds the text or paste the text instead.",
         )
+    hidden_words = 0
     if suffix in _TEXT_SUFFIXES:
-        raw = _decode_text(data, name)
+        raw = decode_text(data, name)
     elif suffix == ".pdf":
-        raw = _read_pdf(data, name)
+        pdf = read_pdf(data, name)
+        raw, hidden_words = pdf.text, pdf.hidden_words
     else:
-        raw = _read_docx(data, name)
-    if len(raw) > _MAX_RAW_CHARS:
-        raise _too_long(name, len(raw))
+        word = read_docx(data, name)
+        raw, hidden_words = word.text, word.hidden_words
+    if len(raw) > MAX_RAW_CHARS:
+        raise too_long(name, len(raw))
     text = normalise_text(raw)
     if len(text) > MAX_TEXT_CHARS:
-        raise _too_long(name, len(text))
+        raise too_long(name, len(text))
     if not text:
         if suffix == ".pdf":
-            raise _error(
+            raise error(
                 name,
                 "this PDF has no text layer (it looks scanned); run OCR on it or paste the text instead.",
             )
-        raise _error(
+        raise error(
             name,
             "no text found in the file (only blank space or images); "
             "check it is the right file or paste the text instead.",
         )
-    return Document(name=name, text=text, source_format=suffix.lstrip("."))
-
-
-# --------------------------------------------------------------------------
-# Plain text
-# --------------------------------------------------------------------------
-
-# Above this share of control characters the bytes are not something a
-# person typed. Real text has almost none, while random bytes decoded as
-# cp1251 have about 10%, so 5% separates the two with room on both sides.
-_MAX_CONTROL_SHARE = 0.05
-
-
-def _decode_text(data: bytes, name: str) -> str:
-    # Windows Notepad's "Unicode" is UTF-16 with a BOM; it is full of NUL
-    # bytes, so it must be recognised before the NUL test below.
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _binary(name) from None
-        if _looks_like_text(text):
-            return text
-        raise _binary(name)
-    # NUL never appears in a text file in an 8-bit encoding or UTF-8, while
-    # it is everywhere in images, archives, PDFs and office files.
-    if b"\x00" in data:
-        raise _binary(name)
-    # UTF-8 (the BOM is dropped if present) is tried first because a
-    # wrong decode as UTF-8 is nearly impossible. Then cp1251, because Russian
-    # users' legacy files are the likeliest non-UTF-8 input; latin-1 last, as
-    # it accepts any byte. The first codec that accepts the bytes decides:
-    # control characters are the same in all three, so a text check that
-    # fails for one would fail for the others too.
-    for encoding in ("utf-8-sig", "cp1251", "latin-1"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text
-        break
-    raise _binary(name)
-
-
-def _looks_like_text(text: str) -> bool:
-    if not text:
-        return True
-    controls = len(_CONTROL_RE.findall(text))
-    return controls / len(text) <= _MAX_CONTROL_SHARE
-
-
-def _binary(name: str) -> DocumentError:
-    return _error(
-        name,
-        "this looks like a binary file, not text; save it as plain text (UTF-8) or paste the text instead.",
-    )
-
-
-# --------------------------------------------------------------------------
-# PDF
-# --------------------------------------------------------------------------
-
-
-def _read_pdf(data: bytes, name: str) -> str:
-    # pypdf signals malformed input with many exception types (its own
-    # PdfReadError, but also ValueError, KeyError, TypeError, ...), so any
-    # exception while parsing means "damaged PDF" to the user.
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        encrypted = reader.is_encrypted
-    except Exception as exc:
-        raise _damaged_pdf(name) from exc
-    if encrypted:
-        # Many PDFs are "encrypted" only to restrict printing or editing and
-        # open with an empty user password; try that before giving up.
-        try:
-            result = reader.decrypt("")
-        except Exception as exc:  # e.g. an algorithm pypdf cannot handle here
-            raise _protected_pdf(name) from exc
-        if result == PasswordType.NOT_DECRYPTED:
-            raise _protected_pdf(name)
-    try:
-        page_texts = [page.extract_text() or "" for page in reader.pages]
-    except Exception as exc:
-        raise _damaged_pdf(name) from exc
-    if not page_texts:
-        # Zero pages is a broken file, not a scan: say so, not "run OCR".
-        raise _damaged_pdf(name)
-    return "\n".join(page_texts)
-
-
-def _damaged_pdf(name: str) -> DocumentError:
-    return _error(
-        name,
-        "cannot read this PDF (it is damaged or not really a PDF); "
-        "export it again from the original or paste the text instead.",
-    )
-
-
-def _protected_pdf(name: str) -> DocumentError:
-    return _error(
-        name,
-        "this PDF is password-protected; save an unprotected copy or paste the text instead.",
-    )
-
-
-# --------------------------------------------------------------------------
-# DOCX
-# --------------------------------------------------------------------------
-
-
-def _read_docx(data: bytes, name: str) -> str:
-    # python-docx fails on non-docx input with zipfile, KeyError, ValueError
-    # or lxml errors depending on how the file is wrong; to the user all of
-    # them mean the same thing.
-    try:
-        document = docx.Document(io.BytesIO(data))
-        return "\n".join(_block_lines(document.iter_inner_content(), set()))
-    except Exception as exc:
-        raise _error(
-            name,
-            "cannot read this Word file (it is damaged or not really a .docx); "
-            "save it again as .docx or paste the text instead.",
-        ) from exc
-
-
-def _block_lines(blocks: Iterator[Paragraph | Table], seen: set[object]) -> Iterator[str]:
-    """Yield the lines of paragraphs and tables in document order."""
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            yield block.text
-        else:
-            yield from _table_lines(block, seen)
-
-
-def _table_lines(table: Table, seen: set[object]) -> Iterator[str]:
-    """Yield a table's text row by row.
-
-    CVs use tables for layout ("2019-2022 | Acme Corp") as much as for data.
-    A row whose cells each hold one line becomes one line joined by ``" | "``
-    so that the cells stay together; a row with multi-line cells gives each
-    cell's lines in turn, since joining paragraphs would garble them.
-    """
-    for row in table.rows:
-        cells: list[list[str]] = []
-        for cell in row.cells:
-            # Merged cells come back once per grid column they span (and once
-            # per row for vertical merges); take each underlying cell once.
-            # Keeping the element in ``seen`` keeps lxml's proxy alive, which
-            # makes the identity test reliable.
-            if cell._tc in seen:
-                continue
-            seen.add(cell._tc)
-            lines = [line for line in _cell_lines(cell, seen) if line.strip()]
-            if lines:
-                cells.append(lines)
-        if all(len(lines) == 1 for lines in cells):
-            if cells:
-                yield " | ".join(lines[0] for lines in cells)
-        else:
-            for lines in cells:
-                yield from lines
-
-
-def _cell_lines(cell: _Cell, seen: set[object]) -> Iterator[str]:
-    # A cell's text may itself span lines (w:br) and may hold nested tables.
-    for line in _block_lines(cell.iter_inner_content(), seen):
-        yield from line.splitlines()
-
-
-# --------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------
-
-_MESSAGE_BREAKS_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def _error(name: str, problem: str) -> DocumentError:
-    # The message must stay one line even if a file name holds a line break.
-    return DocumentError(_MESSAGE_BREAKS_RE.sub(" ", f"{name}: {problem}"))
-
-
-def _too_big(name: str, size: int, max_bytes: int) -> DocumentError:
-    return _error(
-        name,
-        f"the file is {_human_size(size)}, over the {_human_size(max_bytes)} limit; "
-        "remove images or extra pages, or paste the text instead.",
-    )
-
-
-def _too_long(name: str, characters: int) -> DocumentError:
-    return _error(
-        name,
-        f"the text is {characters:,} characters long (about {characters // _CHARS_PER_PAGE} pages), over the "
-        f"limit of {MAX_TEXT_CHARS:,} (about {MAX_TEXT_CHARS // _CHARS_PER_PAGE} pages); a CV or job description "
-        "is a few pages: check it is the right file, or keep only the pages that matter.",
-    )
-
-
-def _human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KiB"
-    return f"{size / (1024 * 1024):.1f} MiB"
+    return Document(name=name, text=text, source_format=suffix.lstrip("."), hidden_words=hidden_words)

@@ -42,7 +42,9 @@ def build_plan(analysis: Analysis, cv_text: str) -> Plan:
     """The ordered advice plan for this analysis (pure: the same findings give the same plan)."""
     words = WORDS[analysis.language if analysis.language in WORDS else "en"]
     # Lines addressed to a model are evidence of nothing: the plan never quotes them.
-    injected = {finding.line_number for finding in analysis.injections if finding.document == "CV"}
+    injected = {
+        number for finding in analysis.injections if finding.document == "CV" for number in finding.line_numbers
+    }
     if injected:
         lines = cv_text.splitlines()
         cv_text = "\n".join("" if number in injected else line for number, line in enumerate(lines, start=1))

@@ -103,8 +103,8 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
     cv_injections = find_injections(cv_text, "CV")
     job_injections = find_injections(job_text, "job description")
     # Lines addressed to the model are evidence of nothing: drop them before matching.
-    clean_cv = _without_lines(cv_text, {finding.line_number for finding in cv_injections})
-    clean_job = _without_lines(job_text, {finding.line_number for finding in job_injections})
+    clean_cv = _without_lines(cv_text, {number for finding in cv_injections for number in finding.line_numbers})
+    clean_job = _without_lines(job_text, {number for finding in job_injections for number in finding.line_numbers})
 
     language = detect_language(clean_cv + "\n" + clean_job)
     sections = find_sections(clean_cv)

@@ -21,6 +21,7 @@ from typing import Any
 from app.analysis.plan import PLAN_SECTIONS, SECTION_HEADINGS, Plan, PlanAction
 from app.analysis.scoring import Analysis
 from app.errors import ContextOverflowError
+from app.formatting import defuse_markdown, escape_markdown
 from app.llm.advice_checks import CheckContext, Problem, check_section
 from app.llm.base import Decoding, GenerationMetrics, Message, ModelEngine
 from app.llm.prompting import (
@@ -48,8 +49,11 @@ class AdviceSection:
     model_text: str = ""  # what the model wrote, kept for the report even when replaced
 
     def markdown(self) -> str:
-        mark = "" if self.source == "model" else " _(from the plan)_"
-        return f"**{self.heading}**{mark} {self.text}"
+        """The section as safe Markdown: the model's emphasis kept, its links and images shown as text; the
+        plan's text (which quotes the CV) shown literally."""
+        if self.source == "model":
+            return f"**{self.heading}** {defuse_markdown(self.text)}"
+        return f"**{self.heading}** _(from the plan)_ {escape_markdown(self.text)}"
 
     def plain(self) -> str:
         return f"{self.heading} {self.text}"

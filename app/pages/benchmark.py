@@ -19,6 +19,7 @@ from app.bench.plan import Options, expand_configs, parse_list, prepare
 from app.bench.results import load_result, to_csv, to_json, to_markdown
 from app.bench.runner import run_benchmark
 from app.errors import CVEnhancerError
+from app.formatting import escape_markdown
 from app.hub.catalog import available_models, synthetic_models
 from app.llm.engine import gpu_offload_supported
 from app.settings import default, describe, label, widget_kwargs
@@ -83,7 +84,7 @@ def quick_benchmark() -> None:
         )
         planned = prepare(configs, options)
     except CVEnhancerError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     bar = st.progress(0.0, text=f"0 of {len(planned)} configurations")
 
@@ -96,7 +97,7 @@ def quick_benchmark() -> None:
     st.session_state.bench_results[name] = result
     failed = [row["reason"] for row in result["results"] if row["status"] == "failed"]
     if failed:
-        st.error(f"A configuration failed: {failed[0]}")
+        st.error(escape_markdown(f"A configuration failed: {failed[0]}"))
 
 
 def load_files() -> None:
@@ -108,7 +109,7 @@ def load_files() -> None:
         try:
             st.session_state.bench_results[upload.name] = load_result(upload.getvalue(), upload.name)
         except CVEnhancerError as error:
-            st.error(str(error))
+            st.error(escape_markdown(str(error)))
 
 
 def show_results(results: dict[str, dict[str, Any]]) -> None:
@@ -131,7 +132,7 @@ def show_results(results: dict[str, dict[str, Any]]) -> None:
         st.warning("No configuration of these results was measured.")
     for name, result in pairs:
         for reason in dict.fromkeys(row["reason"] for row in skipped_rows(result)):
-            st.warning(f"{name}: not measured — {reason}")
+            st.warning(escape_markdown(f"{name}: not measured — {reason}"))
         with st.expander(f"Table: {name}"):
             st.markdown(to_markdown(result))
             json_column, csv_column = st.columns(2)

@@ -16,6 +16,7 @@ import streamlit as st
 
 from app.analysis.documents import read_document
 from app.errors import CVEnhancerError
+from app.formatting import defuse_markdown, escape_markdown
 from app.study.experiments import answered, read_rows, run_files, runs_dir
 from app.study.ratings import (
     CRITERIA,
@@ -62,12 +63,12 @@ def main() -> None:
         done, total = progress(db, run, ids, rater)
         current = next_unrated(db, run, ids, rater)
     except CVEnhancerError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     st.progress(done / total if total else 1.0, text=f"{done} of {total} rated")
     message = st.session_state.pop("rating_message", None)
     if message:
-        (st.error if message[0] == "error" else st.toast)(message[1])
+        (st.error if message[0] == "error" else st.toast)(escape_markdown(message[1]))
     if current is None:
         st.success(f"All {total} answers of this run are rated by {rater.strip()}. Thank you!")
         return
@@ -87,7 +88,7 @@ def show_answer(view: dict[str, Any]) -> None:
         cv_text = read_document(view["cv_path"]).text
         job_text = read_document(view["job_path"]).text
     except CVEnhancerError as error:
-        st.error(f"{error} (the run file keeps the documents' paths; were they moved?)")
+        st.error(escape_markdown(f"{error} (the run file keeps the documents' paths; were they moved?)"))
         return
     cv_column, job_column, reference_column, advice_column = st.columns([3, 3, 2, 4])
     with cv_column:
@@ -98,24 +99,25 @@ def show_answer(view: dict[str, Any]) -> None:
         st.container(height=TEXT_HEIGHT).text(job_text)
     with reference_column:
         st.subheader("Reference")
-        st.markdown(f"**Label:** {view['label']}")
+        st.markdown(f"**Label:** {escape_markdown(str(view['label']))}")
         if view["human_score_of_10"] is not None:
             st.markdown(f"**Human score:** {view['human_score_of_10']}/10")
         if view["expected_score"]:
             low, high = view["expected_score"]
             st.markdown(f"**Expected score:** {low}-{high}%")
         for note in view["notes"]:
-            st.markdown(f"**Notes:** {note}")
+            st.markdown(f"**Notes:** {escape_markdown(str(note))}")
         st.markdown(f"**Fixed findings:** {view['verdict']}, score {view['score']}/100")
         missing = [r["text"] for r in view["requirements"] if r["status"] == "missing"]
         if missing:
-            st.markdown("**Missing requirements:**\n" + "\n".join(f"- {text}" for text in missing))
+            st.markdown("**Missing requirements:**\n" + "\n".join(f"- {escape_markdown(text)}" for text in missing))
         if view["missing_sections"]:
             st.markdown("**Missing CV sections:** " + ", ".join(view["missing_sections"]))
-        st.caption(f"Pair: {view['pair_id']}")
+        st.caption(f"Pair: {escape_markdown(str(view['pair_id']))}")
     with advice_column:
         st.subheader("Advice to rate")
-        st.container(height=TEXT_HEIGHT).markdown(view["advice"] or "_(empty answer)_")
+        # The model's answer: its emphasis kept, links and images (which would be fetched) shown as text.
+        st.container(height=TEXT_HEIGHT).markdown(defuse_markdown(view["advice"]) or "_(empty answer)_")
 
 
 def rating_form(db: Path, run: Path, row_id: str, rater: str, language: str) -> None:
