@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import settings as settings_module
 from app.errors import SettingsError
+from app.formatting import escape_markdown
 from app.llm.fake import FakeEngine
 from app.settings import (
     RUN_FIELDS,
@@ -221,8 +222,9 @@ def test_sidebar_values_reach_the_engine_and_bad_combinations_are_one_line(fake_
     widgets = widgets_by_label(app.sidebar)
     widgets[label("max_tokens")].set_value(8000)  # not below the context size: refused in one line
     app.run()
+    # The app escapes Markdown in what it shows (an error may quote the user's text).
     assert [element.value for element in app.sidebar.error] == [
-        "invalid settings: settings: Value error, max_tokens (8000) must be smaller than ctx (4096)"
+        escape_markdown("invalid settings: settings: Value error, max_tokens (8000) must be smaller than ctx (4096)")
     ]
     widgets = widgets_by_label(app.sidebar)
     widgets[label("max_tokens")].set_value(64)
