@@ -148,6 +148,15 @@ class Settings(BaseModel):
         description="write advice with the model; off: the deterministic report alone",
         default_text="on",
     )
+    advise_top: int = setting(
+        3,
+        ge=0,
+        le=100,
+        title="Advice for the top N jobs",
+        description="with several jobs, write advice for this many of the best matches; the rest get the "
+        "deterministic report",
+        step=1,
+    )
     advice_mode: Literal["sections", "whole"] = setting(
         "sections",
         title="How the advice is written",

@@ -6,11 +6,22 @@ llama-cpp-python writes the plan up, section by section, and each section is
 printed once it has passed the checks (or replaced by the plan's own text).
 The default model ships with the install, so nothing is downloaded.
 
+With several jobs (--job A --job B ..., or --jobs FOLDER) it ranks them: a
+table of every job, best match first (verdict, score, must-haves met and
+missing, and the one gap that would lift the score most), the skills most of
+the jobs ask for that the CV lacks, then advice for the best --advise-top
+jobs. Every prompt opens with the same rules, kept in the model's cache, so
+each further job evaluates only its own tokens. A job that cannot be read is
+reported on its own line and the others still run.
+
 Examples:
   python scripts/analyze.py --cv my_cv.pdf --job job.txt
   python scripts/analyze.py --cv cv.docx --job job.md --no-llm
   python scripts/analyze.py --cv cv.txt --job job.txt --model llama-2-7b-chat --gpu-layers -1
   python scripts/analyze.py --cv cv.txt --job job.txt --json > report.json
+  python scripts/analyze.py --cv cv.pdf --job a.txt --job b.pdf --job c.md           # rank three jobs
+  python scripts/analyze.py --cv cv.pdf --jobs postings/ --no-llm                    # rank a folder, instantly
+  python scripts/analyze.py --cv cv.pdf --jobs postings/ --advise-top 5 --json > ranking.json
   python scripts/analyze.py --cv cv.txt --job job.txt --server-url http://127.0.0.1:8080/v1
 
 With --server-url (or CV_ENHANCER_SERVER_URL set) the model runs on OpenAI-compatible
@@ -18,7 +29,8 @@ servers (python scripts/deploy/serve_local.py starts workers behind nginx); --mo
 names the model they serve, for its chat format.
 
 Exit codes: 0 done; 2 bad input, settings or model (one line on stderr saying what
-to do); 1 an internal error; 130 interrupted.
+to do; with several jobs, also when some job could not be read or advised: the
+ranking of the others is still printed); 1 an internal error; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -29,9 +41,10 @@ import sys
 from pathlib import Path
 
 from app.analysis.documents import Document, read_document
-from app.cli import parser_from_doc, run
+from app.cli import EXIT_BAD_INPUT, parser_from_doc, run
 from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
+from app.ranking import RankedJob, Ranking, job_files, load_job, rank_jobs
 from app.report import Report
 from app.settings import SERVER_URL_ENV, Settings, add_flag, backend_values, describe, settings_from_args
 
@@ -39,7 +52,15 @@ from app.settings import SERVER_URL_ENV, Settings, add_flag, backend_values, des
 def build_parser() -> argparse.ArgumentParser:
     parser = parser_from_doc("analyze.py", __doc__)
     parser.add_argument("--cv", required=True, type=Path, help="the CV: .pdf (with a text layer), .docx, .txt or .md")
-    parser.add_argument("--job", required=True, type=Path, help="the job description: .pdf, .docx, .txt or .md")
+    parser.add_argument(
+        "--job",
+        type=Path,
+        action="append",
+        default=[],
+        help="a job description: .pdf, .docx, .txt or .md (repeat it to rank several jobs)",
+    )
+    parser.add_argument("--jobs", type=Path, metavar="FOLDER", help="rank every job description in this folder")
+    add_flag(parser, "advise_top")
     add_flag(parser, "model")
     add_flag(parser, "chat_format")
     decoding = parser.add_mutually_exclusive_group()
@@ -63,22 +84,85 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.job and args.jobs is None:
+        parser.error("the following arguments are required: --job (repeat it, or give --jobs FOLDER, to rank several)")
     return run(lambda: _analyze(args))
 
 
 def _analyze(args: argparse.Namespace) -> int:
     # Giving a temperature means sampling; --greedy (or nothing) keeps greedy decoding.
     settings = settings_from_args(
-        args, greedy=args.temperature is None, use_llm=not args.no_llm, **backend_values(args.backend, args.server_url)
+        args,
+        greedy=args.temperature is None,
+        use_llm=not args.no_llm,
+        **backend_values(args.backend, args.server_url),
     )
     cv = read_document(args.cv)
-    job = read_document(args.job)
-    if args.json:
-        report = run_analysis(cv, job, settings)
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
-        return 0
-    return _run_readable(cv, job, settings)
+    if len(args.job) == 1 and args.jobs is None:
+        job = read_document(args.job[0])
+        if args.json:
+            report = run_analysis(cv, job, settings)
+            print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+            return 0
+        return _run_readable(cv, job, settings)
+    paths = [*args.job, *(job_files(args.jobs) if args.jobs is not None else [])]
+    return _rank(cv, paths, settings, as_json=args.json)
+
+
+def _rank(cv: Document, paths: list[Path], settings: Settings, *, as_json: bool) -> int:
+    jobs = [load_job(path) for path in paths]
+    if as_json:
+        ranking = rank_jobs(cv, jobs, settings, on_queued=_queued)
+        print(json.dumps(ranking.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        ranking = rank_jobs(
+            cv,
+            jobs,
+            settings,
+            on_ranked=_show_ranking,
+            on_advice_start=_show_advice_heading,
+            on_section=_show_section,
+            on_advice_done=_show_advice_end,
+            on_queued=_queued,
+        )
+    # Every job that could not be read or advised gets its own line; the ranking above still stands.
+    for failed in ranking.failed:
+        print(f"error: {failed.error}", file=sys.stderr)
+    for warning in ranking.warnings:
+        print(f"error: {warning}", file=sys.stderr)
+    return EXIT_BAD_INPUT if ranking.failed or ranking.warnings else 0
+
+
+def _show_ranking(ranking: Ranking) -> None:
+    # The ranking needs no model: show it at once, then stream the advice job by job.
+    print(ranking.summary_markdown(), flush=True)
+
+
+def _show_advice_heading(entry: RankedJob) -> None:
+    title = f" — {entry.title}" if entry.title else ""
+    print(f"\n## Advice for {entry.rank}. {entry.name}{title}\n", flush=True)
+
+
+def _show_section(section: AdviceSection) -> None:
+    # Only checked sections are printed: a section that failed is already replaced by the plan's text.
+    print(section.markdown() + "\n", flush=True)
+
+
+def _show_advice_end(entry: RankedJob) -> None:
+    report = entry.report
+    if report.advice_sections:
+        sources = report.advice_sources()
+        print(f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan._")
+    if report.warnings:
+        print("\n" + report.warnings_markdown())
+    if report.model:
+        print(f"\n_Model: {report.model.name} · {report.metrics_line()}_", flush=True)
+
+
+def _queued() -> None:
+    print("(waiting: the model is busy with another analysis)", file=sys.stderr)
 
 
 def _run_readable(cv: Document, job: Document, settings: Settings) -> int:

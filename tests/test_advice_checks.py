@@ -156,6 +156,42 @@ def test_claim_advice_ignores_requirements_the_cv_meets(strong_pair: Analysis) -
     assert claim_advice("Add Docker and Django to your summary.", strong_pair) == []
 
 
+LANGUAGE_CV = """Anna Berg
+Experience
+Software engineer at Acme, 2018-2023. Built Python services.
+Education
+BSc Computer Science, 2014-2018
+Skills
+Python, SQL
+Languages
+English C1
+"""
+LANGUAGE_JOB = """Backend developer
+Requirements:
+- 3+ years of Python
+- Fluent German
+- English C1
+"""
+
+
+@pytest.mark.parametrize(
+    ("advice", "flagged"),
+    [
+        ("Add fluent German to your languages section.", True),
+        ("Mention German in your summary.", True),
+        ("Добавьте German в раздел «Языки».", True),
+        ("Take a German course and a recognised test; once you have the level, state it.", False),
+        ("Learn German first, then list it with its level.", False),
+        ("Add English C1 to the top of your CV.", False),  # English is shown: no false claim
+    ],
+)
+def test_claim_advice_flags_claiming_a_missing_language(advice: str, flagged: bool) -> None:
+    analysis = analyze(LANGUAGE_CV, LANGUAGE_JOB)
+    assert [m.requirement.kind for m in analysis.missing_must_haves if "german" in m.missing_terms] == ["language"]
+
+    assert claim_advice(advice, analysis) == ([advice] if flagged else [])
+
+
 def test_claim_advice_ignores_skills_no_requirement_asks_for(chef_vs_ml: Analysis) -> None:
     assert claim_advice("Mention your lamination and chocolate tempering.", chef_vs_ml) == []
 
@@ -323,6 +359,10 @@ def test_section_contradictions_on_a_cv_missing_sections() -> None:
         ("Use only the facts in the plan below.", True),
         ("Learn PostgreSQL with a small project and show it on GitHub.", False),
         ("Your booking app in React and TypeScript is your strongest evidence.", False),
+        # A section cut off before our next heading: the run crosses the join, the model echoed nothing.
+        ("5. Soft skills: The job does not ask for any soft skills; it asks for\n\n6. Missing sections: none.", False),
+        ("5. Soft skills: show them.\n\n6. Missing sections: the job asks for missing sections here.", True),
+        ("Write this part only:\ntwo to four plain sentences.", True),  # a single line break is no join
     ],
 )
 def test_echoed_instructions(advice: str, echoed: bool, example: tuple[Analysis, Plan, CheckContext]) -> None:

@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,3 +122,72 @@ def test_paste_analyze_stream_and_screenshot(app_url: str) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "app_analysis.png").stat().st_size > 10_000
+
+
+def wait_until_idle(page: Any) -> None:
+    """Until the app's script is not running (Streamlit's running icon gone)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(500)  # a rerun the last input asked for may take a moment to start
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=120_000)
+
+
+def test_ranking_page_ranks_jobs_and_a_row_click_opens_that_report(app_url: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 2000})
+            page.goto(f"{app_url}/rank_jobs")
+            expect(page.get_by_role("button", name="Rank the jobs")).to_be_visible(timeout=60_000)
+            # One thread: on a busy shared machine two threads fighting for the cores are several times slower.
+            for label, value in (("Max new tokens", "16"), ("Advice for the top N jobs", "1"), ("CPU threads", "1")):
+                box = page.get_by_role("spinbutton", name=label)
+                box.fill(value)
+                box.press("Enter")
+            # A click while a widget's rerun is still going could be overwritten by it: let each finish first.
+            wait_until_idle(page)
+            page.get_by_role("button", name="Try an example").click()
+            expect(page.get_by_role("tab", name="Job 3")).to_be_visible(timeout=30_000)
+            wait_until_idle(page)
+            expect(page.get_by_label("Paste job 1 here")).not_to_have_value("")
+            page.get_by_role("button", name="Rank the jobs").click()
+
+            # The ranking table, the chart and the summary across jobs; advice for the best job only.
+            # The ranking shows at once (no model needed), the advice streams in below it.
+            expect(page.get_by_text("Docker is asked by 3 of 3 jobs and missing from your CV")).to_be_visible(
+                timeout=60_000
+            )
+            expect(page.get_by_text(re.compile(r"Writing advice for job 1 of 1"))).to_be_visible(timeout=120_000)
+            # Then the finished ranking, the best job's full report open below it.
+            expect(page.get_by_role("heading", name="1. job 2 (pasted) — Frontend Engineer")).to_be_visible(
+                timeout=300_000
+            )
+            table = page.get_by_test_id("stDataFrame")
+            expect(table.locator('[role="gridcell"]', has_text="Frontend Engineer")).to_have_count(1)
+            expect(page.get_by_test_id("stVegaLiteChart")).to_be_visible()
+            # The checked advice: the model's section, or the plan's (marked) where the model's failed a check.
+            match = re.compile(r"1\. Match:.*your CV is a strong fit", re.IGNORECASE)
+            expect(page.get_by_text(match).first).to_be_visible()
+            expect(page.get_by_text(re.compile(r"sections written by the model and checked")).first).to_be_visible()
+            expect(page.get_by_text(re.compile(r"Generation speed: \d+(\.\d+)? tok/s"))).to_be_visible()
+            expect(page.get_by_role("button", name="Download the ranking (JSON)")).to_be_visible()
+            cells = table.locator('[role="gridcell"]').all_inner_texts()
+            assert cells[:4] == ["1", "job 2 (pasted)", "Frontend Engineer", "strong fit"]
+
+            # A click on the third row's selection box opens that job's full report instead.
+            grid = table.bounding_box()
+            assert grid is not None
+            header_and_rows = 35  # Streamlit's default row height, the header included
+            page.mouse.click(grid["x"] + 15, grid["y"] + header_and_rows * 3 + header_and_rows / 2)
+            expect(page.get_by_role("heading", name="3. job 3 (pasted) — Backend Engineer")).to_be_visible(
+                timeout=60_000
+            )
+            expect(page.get_by_text(re.compile(r"Verdict: not a fit"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"No advice was written for this job"))).to_be_visible()
+            page.screenshot(path=str(ARTIFACTS / "app_ranking.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "app_ranking.png").stat().st_size > 10_000

@@ -13,6 +13,7 @@ import json
 import shutil
 import sqlite3
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -23,10 +24,11 @@ from streamlit.testing.v1 import AppTest
 from app import pipeline
 from app.analysis.scoring import analyze
 from app.errors import ContextOverflowError, InputError, SettingsError
-from app.study import experiments
+from app.study import evaluation, experiments
 from app.study.evaluation import (
     Results,
     automatic_table,
+    check_answer,
     confusion_matrix,
     evaluate,
     human_table,
@@ -523,6 +525,35 @@ def test_grounded_advice_metrics_on_a_hand_checked_case() -> None:
     table = to_markdown(evaluate("run.jsonl", rows, [], texts))
     assert "## Grounded advice" in table
     assert "| 50% (1/2) | 1 | 1 |" in table
+
+
+@pytest.mark.parametrize(
+    ("advice", "drop_learn_actions", "addressed"),
+    [
+        ("4. Hard skills: learn Airflow through a course, then build a small DAG.", False, 1),
+        ("4. Hard skills: your Python and SQL are visible; keep them.", False, 0),
+        ("7. Next steps: start with AIRFLOW now.", False, 1),  # the job's term, in any case
+        # The advice names it, but a plan that dropped the must-have cannot vouch for it: not addressed.
+        ("4. Hard skills: learn Airflow through a course.", True, 0),
+    ],
+)
+def test_missing_must_haves_are_counted_from_the_analysis(
+    advice: str, drop_learn_actions: bool, addressed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if drop_learn_actions:
+        build = evaluation.build_plan
+        monkeypatch.setattr(
+            evaluation,
+            "build_plan",
+            lambda analysis, cv: replace(
+                (plan := build(analysis, cv)),
+                actions=tuple(action for action in plan.actions if action.kind != "learn"),
+            ),
+        )
+
+    checks = check_answer(advice, CV, JOB)
+
+    assert (checks.must_haves_addressed, checks.missing_must_haves) == (addressed, 1)  # Airflow
 
 
 def test_statistics_on_known_cases() -> None:

@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NUMERIC = [name for name in Settings.model_fields if value_type(name) in (int, float)]
 # Flags that deliberately differ from Settings' default, each saying so in its help: bench_core.py fixes its
 # threads and token count so that runs on different machines compare.
-OWN_DEFAULTS = {("bench_core.py", "threads"), ("bench_core.py", "max_tokens")}
+# bench_rank.py writes short advice: its time to first token does not depend on the length.
+OWN_DEFAULTS = {("bench_core.py", "threads"), ("bench_core.py", "max_tokens"), ("bench_rank.py", "max_tokens")}
 # Lists of values for a sweep ("1,2,4"): parsed by app.bench.plan.parse_list, so typed as text.
 LIST_FLAGS = {("benchmark.py", name) for name in ("threads", "gpu_layers", "batch", "ctx")}
 
@@ -60,7 +61,7 @@ def setting_actions(parser: argparse.ArgumentParser) -> dict[str, argparse.Actio
     return {action.dest: action for action in parser._actions if action.dest in Settings.model_fields}
 
 
-SCRIPTS = ["analyze.py", "run_experiments.py", "evaluate.py", "benchmark.py", "bench_core.py"]
+SCRIPTS = ["analyze.py", "run_experiments.py", "evaluate.py", "benchmark.py", "bench_core.py", "bench_rank.py"]
 
 
 # --- the fields themselves ---------------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_sidebar_values_reach_the_engine_and_bad_combinations_are_one_line(fake_
     widgets = widgets_by_label(app.sidebar)
     widgets[label("max_tokens")].set_value(8000)  # not below the context size: refused in one line
     app.run()
-    # The app escapes Markdown in what it shows (an error may quote the user's text).
+    # The app escapes Markdown in error text (app.formatting.escape_markdown): "max_tokens" shows as written.
     assert [element.value for element in app.sidebar.error] == [
         escape_markdown("invalid settings: settings: Value error, max_tokens (8000) must be smaller than ctx (4096)")
     ]

@@ -157,6 +157,27 @@ def content_stems(text: str) -> list[str]:
     return [stem(t) for t in raw_tokens(text) if not is_stopword(t)]
 
 
+def surface_forms(text: str) -> dict[str, str]:
+    """Each content stem of the text and the words the text itself writes it with.
+
+    {"kubernet": "Kubernetes", "gcp": "Google Cloud"} for "Kubernetes on Google
+    Cloud": a stem found by the analysis, shown as the job spelled it.
+    """
+    forms: dict[str, str] = {}
+    for match in _PHRASE_PATTERN.finditer(text):
+        canonical = _PHRASE_CANONICAL[match.lastgroup or ""].strip()
+        forms.setdefault(stem(_TOKEN_ALIASES.get(canonical, canonical)), match.group(0).strip())
+    for token in _TOKEN.findall(_PHRASE_PATTERN.sub(" ", text)):
+        for part in token.split("-") if "-" in token.strip("-") else [token]:
+            versioned = _TRAILING_VERSION.match(part)
+            part = versioned.group(1) if versioned else part
+            folded = part.lower().replace("ё", "е")
+            folded = _TOKEN_ALIASES.get(folded, folded)
+            if part and not is_stopword(folded):
+                forms.setdefault(stem(folded), part)
+    return forms
+
+
 def stem_set(text: str) -> frozenset[str]:
     """The set of content stems of a text."""
     return frozenset(content_stems(text))

@@ -114,7 +114,9 @@ def claim_advice(advice: str, analysis: Analysis) -> list[str]:
     missing_terms = {
         term
         for match in analysis.matches
-        if match.status == "missing" and match.requirement.kind in ("skill", "certification", "degree", "years")
+        # A language level is claimed like a skill ("Add fluent German to your languages").
+        if match.status == "missing"
+        and match.requirement.kind in ("skill", "certification", "degree", "years", "language")
         for term in match.missing_terms
         if term not in GENERIC
     }
@@ -176,28 +178,38 @@ _SHINGLE = 4
 
 
 def _shingles(text: str, size: int = _SHINGLE) -> set[tuple[str, ...]]:
-    words = [word.lower() for word in _WORD.findall(text)]
+    return _word_shingles([word.lower() for word in _WORD.findall(text)], size)
+
+
+def _word_shingles(words: list[str], size: int = _SHINGLE) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
 def echoed_instructions(advice: str, instructions: str, grounded: str = "") -> list[str]:
-    """Runs of four or more words of our prompt's instructions in the advice (not also in the plan it restates)."""
-    echoed = (_shingles(advice) & _shingles(instructions)) - _shingles(grounded)
-    if not echoed:
-        return []
-    words = [word.lower() for word in _WORD.findall(advice)]
+    """Runs of four or more words of our prompt's instructions in the advice (not also in the plan it restates).
+
+    A run stays within one paragraph: the final advice joins its sections with a blank line and our own
+    heading, so a section cut off at "...it asks for" before "6. Missing sections:" is not an echo.
+    """
+    paragraphs = [[word.lower() for word in _WORD.findall(part)] for part in _PARAGRAPH.split(advice)]
+    echoed = set().union(*(_word_shingles(words) for words in paragraphs)) & _shingles(instructions)
+    echoed -= _shingles(grounded)
     found: list[str] = []
-    index = 0
-    while index <= len(words) - _SHINGLE:
-        if tuple(words[index : index + _SHINGLE]) in echoed:
-            end = index + _SHINGLE
-            while end < len(words) and tuple(words[end - _SHINGLE + 1 : end + 1]) in echoed:
-                end += 1
-            found.append(" ".join(words[index:end]))
-            index = end
-        else:
-            index += 1
+    for words in paragraphs if echoed else []:
+        index = 0
+        while index <= len(words) - _SHINGLE:
+            if tuple(words[index : index + _SHINGLE]) in echoed:
+                end = index + _SHINGLE
+                while end < len(words) and tuple(words[end - _SHINGLE + 1 : end + 1]) in echoed:
+                    end += 1
+                found.append(" ".join(words[index:end]))
+                index = end
+            else:
+                index += 1
     return found
+
+
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n")
 
 
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)

@@ -22,9 +22,10 @@ Definitions:
   must-have (app.llm.advice_checks.claim_advice).
 - sections covered: how many of the advice's seven headed parts ("1. Match"
   ... "7. Next steps", or the Russian headings) appear.
-- must-haves addressed: of the analysis's missing must-haves, those the final
-  advice names by one of the job's own terms (the plan's "learn" action for
-  it, app.llm.advice_checks.left_out_actions).
+- must-haves addressed: of the analysis's missing must-haves (a location
+  aside), those the final advice names by one of the job's own terms (the
+  plan's "learn" action for it, app.llm.advice_checks.left_out_actions); one
+  the plan has no "learn" action for counts as not addressed.
 - invented numbers: numbers in the final advice found in neither the CV, the
   job nor the findings and plan (the score only where stated as the score).
 - echoed instructions: runs of five or more words of our prompt templates.
@@ -121,8 +122,15 @@ def check_answer(advice: str, cv_text: str, job_text: str, analysis: Analysis | 
     """The automatic checks of one final answer (what the user reads), against the documents and the plan."""
     analysis = analysis or analyze(cv_text, job_text)
     plan = build_plan(analysis, cv_text)
-    # Each missing must-have has its "learn" action in the plan; covered = one of its terms named.
-    learn = [action for action in plan.actions if action.kind == "learn" and action.priority == 1]
+    # Counted from the analysis, not the plan, so a must-have the plan dropped counts as not addressed.
+    # Addressed = its "learn" action covered: one of the job's terms for it named (a location is not learnt).
+    missing = [match for match in analysis.missing_must_haves if match.requirement.kind != "location"]
+    learn = {action.requirement: action for action in plan.actions if action.kind == "learn" and action.priority == 1}
+    addressed = sum(
+        1
+        for match in missing
+        if match.requirement.text in learn and not left_out_actions(advice, [learn[match.requirement.text]])
+    )
     grounded = plan_prompt_text(plan)
     return AnswerChecks(
         named_terms=named_terms(advice),
@@ -130,8 +138,8 @@ def check_answer(advice: str, cv_text: str, job_text: str, analysis: Analysis | 
         claim_sentences=claim_advice(advice, analysis),
         sections=sections_covered(advice),
         words=advice_words(advice),
-        missing_must_haves=len(learn),
-        must_haves_addressed=len(learn) - len(left_out_actions(advice, learn)),
+        missing_must_haves=len(missing),
+        must_haves_addressed=addressed,
         invented_numbers=invented_numbers(advice, cv_text, job_text, grounded, score=analysis.score),
         echoed_instructions=echoed_instructions(advice, all_instructions(), grounded),
     )
