@@ -44,6 +44,10 @@ class SyntheticModelError(ModelError):
     """A synthetic (same-shape, random-weight) model was asked for advice: it is for speed estimates only."""
 
 
+class SyntheticBuildError(ModelError):
+    """A synthetic model cannot be built (no disk space, a failed quantization, a bad request)."""
+
+
 class InsufficientMemoryError(ModelError):
     """Loading the model would need more memory than the machine has free."""
 

@@ -10,9 +10,9 @@ Each field is declared once, here: its default, its bounds, its help text
 - the engine's `Decoding` and `LoadSettings` take their defaults from
   `default(...)`.
 
-A new setting (a backend, a server URL...) is one `Field` below, with a
-`description`, a `title` and, when numeric, its bounds and a `step` in
-`json_schema_extra`; `tests/test_settings.py` walks the fields and checks
+A new setting (a backend, a server URL...) is one `setting(...)` below (a
+pydantic `Field`), with a `description`, a `title` and, when numeric, its
+bounds and a `step`; `tests/test_settings.py` walks the fields and checks
 every flag and widget against them.
 """
 
@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
 
 from app.errors import SettingsError
 
@@ -47,14 +48,25 @@ def default_threads() -> int:
     return max(1, physical or os.cpu_count() or 1)
 
 
-def _ui(step: float | None = None, default_text: str | None = None) -> dict[str, Any]:
-    """What a widget needs beyond the bounds: its step; and how --help names a computed default."""
+def setting(
+    default: Any = PydanticUndefined,
+    *,
+    title: str,
+    description: str,
+    step: float | None = None,
+    default_text: str | None = None,
+    **constraints: Any,
+) -> Any:
+    """One Settings field: its default, widget label (title), help (description), bounds (ge, gt, le...), widget step.
+
+    default_text: how --help names a default computed at run time ("physical cores").
+    """
     extra: dict[str, Any] = {}
     if step is not None:
         extra["step"] = step
     if default_text is not None:
         extra["default_text"] = default_text
-    return extra
+    return Field(default, title=title, description=description, json_schema_extra=extra, **constraints)
 
 
 class Settings(BaseModel):
@@ -62,146 +74,116 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
-    model: str = Field(
+    model: str = setting(
         EMBEDDED_MODEL_NAME,
         title="Model",
         description="catalog name of the model or the path of a .gguf file",
-        json_schema_extra=_ui(default_text=f"{EMBEDDED_MODEL_NAME}, the embedded model"),
+        default_text=f"{EMBEDDED_MODEL_NAME}, the embedded model",
     )
-    chat_format: str | None = Field(
+    chat_format: str | None = setting(
         None,
         title="Chat format",
         description="llama-cpp-python chat format",
-        json_schema_extra=_ui(default_text="the catalog's, else the GGUF's own template"),
+        default_text="the catalog's, else the GGUF's own template",
     )
-    greedy: bool = Field(
+    greedy: bool = setting(
         True,
         title="Decoding mode",
         description="greedy decoding (do_sample=False): the same answer every time",
-        json_schema_extra=_ui(default_text="on"),
+        default_text="on",
     )
-    temperature: float = Field(
-        0.7,
-        ge=0.0,
-        le=2.0,
-        title="Temperature",
-        description="sampling temperature (used when not greedy)",
-        json_schema_extra=_ui(step=0.05),
+    temperature: float = setting(
+        0.7, ge=0.0, le=2.0, title="Temperature", description="sampling temperature (used when not greedy)", step=0.05
     )
-    top_p: float = Field(
-        0.95,
-        gt=0.0,
-        le=1.0,
-        title="Top-p",
-        description="nucleus sampling top-p (used when not greedy)",
-        json_schema_extra=_ui(step=0.05),
+    top_p: float = setting(
+        0.95, gt=0.0, le=1.0, title="Top-p", description="nucleus sampling top-p (used when not greedy)", step=0.05
     )
-    repeat_penalty: float = Field(
+    repeat_penalty: float = setting(
         1.1,
         ge=1.0,
         le=2.0,
         title="Repeat penalty",
         description="penalty on repeated tokens (1.0 off; llama.cpp's usual 1.1 stops loops)",
-        json_schema_extra=_ui(step=0.05),
+        step=0.05,
     )
-    seed: int = Field(
-        42,
-        ge=0,
-        le=2**31 - 1,
-        title="Seed",
-        description="random seed for sampling",
-        json_schema_extra=_ui(step=1),
+    seed: int = setting(42, ge=0, le=2**31 - 1, title="Seed", description="random seed for sampling", step=1)
+    max_tokens: int = setting(
+        512, ge=1, le=8192, title="Max new tokens", description="most new tokens the advice may have", step=16
     )
-    max_tokens: int = Field(
-        512,
-        ge=1,
-        le=8192,
-        title="Max new tokens",
-        description="most new tokens the advice may have",
-        json_schema_extra=_ui(step=16),
-    )
-    threads: int = Field(
+    threads: int = setting(
         default_factory=default_threads,
         ge=1,
         le=512,
         title="CPU threads",
         description="CPU threads for generation",
-        json_schema_extra=_ui(step=1, default_text="physical cores"),
+        step=1,
+        default_text="physical cores",
     )
-    threads_batch: int | None = Field(
+    threads_batch: int | None = setting(
         None,
         ge=1,
         le=512,
         title="CPU threads for the prompt",
         description="CPU threads for prompt processing",
-        json_schema_extra=_ui(step=1, default_text="same as threads"),
+        step=1,
+        default_text="same as threads",
     )
-    batch: int = Field(
-        512,
-        ge=1,
-        le=8192,
-        title="Batch size",
-        description="prompt-processing batch size (n_batch)",
-        json_schema_extra=_ui(step=64),
+    batch: int = setting(
+        512, ge=1, le=8192, title="Batch size", description="prompt-processing batch size (n_batch)", step=64
     )
-    gpu_layers: int = Field(
+    gpu_layers: int = setting(
         0,
         ge=-1,
         le=1000,
         title="GPU layers (-1 = all)",
         description="layers to offload to the GPU: 0 none, -1 all",
-        json_schema_extra=_ui(step=1),
+        step=1,
     )
-    ctx: int = Field(
-        4096,
-        ge=512,
-        le=131072,
-        title="Context size",
-        description="context window in tokens (n_ctx)",
-        json_schema_extra=_ui(step=512),
+    ctx: int = setting(
+        4096, ge=512, le=131072, title="Context size", description="context window in tokens (n_ctx)", step=512
     )
-    use_llm: bool = Field(
+    use_llm: bool = setting(
         True,
         title="Write advice",
         description="write advice with the model; off: the deterministic report alone",
-        json_schema_extra=_ui(default_text="on"),
+        default_text="on",
     )
-    advise_top: int = Field(
+    advise_top: int = setting(
         3,
         ge=0,
         le=100,
         title="Advice for the top N jobs",
         description="with several jobs, write advice for this many of the best matches; the rest get the "
         "deterministic report",
-        json_schema_extra=_ui(step=1),
+        step=1,
     )
-    advice_mode: Literal["sections", "whole"] = Field(
+    advice_mode: Literal["sections", "whole"] = setting(
         "sections",
         title="How the advice is written",
         description="sections: one short prompt per section of the plan (small models stay on task, the first "
         "token comes sooner); whole: the whole advice from one prompt",
-        json_schema_extra=_ui(default_text="sections"),
+        default_text="sections",
     )
-    backend: Literal["local", "server"] = Field(
+    backend: Literal["local", "server"] = setting(
         "local",
         title="Where the model runs",
         description="local: llama-cpp-python in this process; server: OpenAI-compatible model servers at server_urls",
-        json_schema_extra=_ui(default_text="server when a server URL is given, else local"),
+        default_text="server when a server URL is given, else local",
     )
-    server_urls: list[str] = Field(
+    server_urls: list[str] = setting(
         default_factory=list,
         title="Server URL(s)",
         description="OpenAI-compatible base URL of a model server, e.g. http://127.0.0.1:8080/v1 "
         "(nginx in front of workers, or one worker); several: the next is tried when one fails",
-        json_schema_extra=_ui(default_text=f"${SERVER_URL_ENV}, space-separated"),
+        default_text=f"${SERVER_URL_ENV}, space-separated",
     )
-    server_timeout_s: float = Field(
+    server_timeout_s: float = setting(
         600.0,
         ge=1.0,
         le=86400.0,
         title="Server timeout (s)",
         description="longest wait in seconds for a server's next byte (a queued request waits)",
-        json_schema_extra=_ui(step=10.0),
+        step=10.0,
     )
 
     @field_validator("server_urls")

@@ -35,7 +35,8 @@ from app.cli import parser_from_doc, run
 from app.errors import InputError
 from app.pipeline import load_engine
 from app.settings import add_flag, make_settings
-from app.study.evaluation import evaluate, to_csv, to_markdown
+from app.study.evaluation import evaluate
+from app.study.evaluation_report import to_csv, to_markdown
 from app.study.experiments import answered, read_rows, row_texts
 from app.study.judge import JUDGE_MAX_TOKENS, judge_path_for, read_judged, run_judge
 from app.study.ratings import RATINGS_FILE, load_ratings

@@ -20,13 +20,11 @@ from app.llm.advice_checks import (
     left_out_actions,
     numbers_in,
     repetition_loops,
-    section_contradictions,
-    status_contradictions,
     ungrounded_words,
     unsupported_terms,
-    verdict_contradictions,
     wrong_language,
 )
+from app.llm.advice_contradictions import section_contradictions, status_contradictions, verdict_contradictions
 from app.llm.prompting import all_instructions, plan_prompt_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -9,7 +9,7 @@ from app.hub.catalog import resolve_model
 from app.llm import engine as engine_module
 from app.llm.chat_formats import FORMATS, fold_system_prompt, render_named
 from app.llm.engine import SUPPORTED_CHAT_FORMATS, Engine
-from app.llm.server import served_model
+from app.llm.served_model import served_model
 from app.pipeline import load_settings_for
 from app.settings import Settings
 

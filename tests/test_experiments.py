@@ -33,9 +33,8 @@ from app.study.evaluation import (
     evaluate,
     human_table,
     sections_covered,
-    to_csv,
-    to_markdown,
 )
+from app.study.evaluation_report import to_csv, to_markdown
 from app.study.experiments import (
     ModelSpec,
     load_pair_inputs,

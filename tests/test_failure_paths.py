@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,23 @@ def test_the_fake_stops_at_a_stop_string_and_overflows_like_the_real_engine() ->
     assert "".join(engine.stream("p", decoding=Decoding(), max_tokens=5, stop=["<|end|>"])) == "keep this"
     with pytest.raises(ContextOverflowError, match="raise --ctx or lower --max-tokens"):
         list(engine.stream("one two three four five six", decoding=Decoding(), max_tokens=5))
+
+
+def test_stream_options_are_checked_and_their_defaults_filled() -> None:
+    # One StreamOptions for every backend: a misspelt keyword is refused as a spelled-out signature would refuse it.
+    engine = FakeEngine().queue("a b", "c d")
+    with pytest.raises(TypeError, match="unexpected keyword arguments: stopp"):
+        list(engine.stream("p", decoding=Decoding(), max_tokens=4, stopp=["x"]))
+    assert engine.calls == []  # refused before anything ran
+    queued: list[bool] = []
+    with engine.lock:  # another call holds the model: on_queued is told once, then the call waits
+        waiting = engine.stream("p", decoding=Decoding(), max_tokens=4, on_queued=lambda: queued.append(True))
+        thread = threading.Thread(target=lambda: list(waiting))
+        thread.start()
+        thread.join(timeout=0.5)
+        assert queued == [True] and thread.is_alive()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and engine.calls[-1].stop == ()
 
 
 # --- the pipeline ------------------------------------------------------------------------------

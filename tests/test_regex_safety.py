@@ -44,7 +44,7 @@ from app.analysis.cv_sections import find_sections
 from app.analysis.documents import MAX_TEXT_CHARS
 from app.analysis.job_requirements import extract_requirements
 from app.analysis.scoring import analyze
-from app.llm import advice_checks, prompting
+from app.llm import advice_checks, advice_contradictions, advice_text, prompting
 from tests.helpers import timed_in_child
 
 # Modules whose patterns run over text a user gave us (CV, job, pasted text),
@@ -67,6 +67,8 @@ MODULES: tuple[ModuleType, ...] = (
     read_text,  # before documents, which imports its pattern
     read_errors,
     documents,
+    advice_text,
+    advice_contradictions,
     advice_checks,
     prompting,
 )

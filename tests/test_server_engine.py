@@ -15,7 +15,8 @@ import pytest
 
 from app.errors import ContextOverflowError, ServerError, SettingsError
 from app.llm.base import Decoding, GenerationMetrics
-from app.llm.server import ServerEngine, ServerPool
+from app.llm.server import ServerEngine
+from app.llm.server_pool import ServerPool
 from app.report import metric_rows
 from app.settings import Settings, make_settings
 from tests.fake_openai import FakeOpenAIServer, Script

@@ -1,4 +1,4 @@
-"""Synthetic same-shape models (app.llm.synthetic), the bandwidth bound and the speed estimates.
+"""Synthetic same-shape models (app.llm.synthetic*), the bandwidth bound and the speed estimates.
 
 A tiny llama-shaped model (2 layers, 256 wide, a 1,024-token vocabulary) is
 built once per module with the real path (gguf-py, llama.cpp's
@@ -30,7 +30,7 @@ from app.bench.estimates import (
     load_estimates,
     record_estimates,
 )
-from app.errors import ModelNotFoundError, SettingsError, SyntheticModelError
+from app.errors import ModelNotFoundError, SettingsError, SyntheticBuildError, SyntheticModelError
 from app.hub.catalog import (
     Architecture,
     available_models,
@@ -44,16 +44,13 @@ from app.hub.catalog import (
 from app.llm.engine import Decoding, Engine, LoadSettings
 from app.llm.gguf_info import TokenReads, read_gguf_info, read_tensor_table, token_reads
 from app.llm.synthetic import (
-    N_BYTES,
-    N_SPECIAL,
-    SyntheticBuildError,
     build_architecture,
     build_synthetic,
     plan,
     resolve_target,
     size_comparison,
-    synthetic_vocab,
 )
+from app.llm.synthetic_layout import N_BYTES, N_SPECIAL, synthetic_vocab
 from app.pipeline import SYNTHETIC_REFUSAL, load_engine, run_analysis
 from app.settings import make_settings
 from tests.helpers import TINY_CV, TINY_JOB, run_script

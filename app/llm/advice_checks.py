@@ -5,9 +5,9 @@ with it, so it can be tested table-driven:
 - unsupported_terms: skill or tool names in neither the CV nor the job;
 - claim_advice: telling the person to list a missing requirement instead of learning it;
 - invented_numbers: numbers in neither the CV, the job, the findings nor the plan;
-- verdict_contradictions: a score or verdict other than the analysis's;
-- status_contradictions: a missing requirement called met, or a met one called missing;
-- section_contradictions: a CV section called missing that is there, or "all sections" when one is not;
+- verdict_contradictions, status_contradictions, section_contradictions
+  (app.llm.advice_contradictions): a score or verdict other than the
+  analysis's, a requirement's status or a CV section said otherwise;
 - echoed_instructions: our own prompt's instructions written back;
 - wrong_language: text in a language other than the CV's;
 - repetition_loops: the same sentence or phrase over and over;
@@ -25,6 +25,13 @@ from dataclasses import dataclass
 from app.analysis.plan import PlanAction
 from app.analysis.scoring import Analysis
 from app.analysis.textproc import Language, content_stems, stem, stem_set
+from app.llm.advice_contradictions import (
+    section_contradictions,
+    status_contradictions,
+    verdict_contradictions,
+    without_score_claims,
+)
+from app.llm.advice_text import GENERIC, HONEST_CONTEXT, QUOTE, SENTENCE, without_quotes
 
 # A tool-like name: has a capital inside or after the first letter (PyTorch,
 # GraphQL, AWS), or digits/+/#/. inside a word (C++, Node.js, 1C, S3).
@@ -81,14 +88,6 @@ _CLAIM = re.compile(
     r"\b(?:добавьте|укажите|напишите|впишите|перечислите|отметьте)\b",
     re.IGNORECASE,
 )
-_HONEST_CONTEXT = re.compile(
-    r"\b(?:learn|study|course|train|practi[cs]e|gain|get (?:certified|experience)|once you|after you|when you|"
-    r"if you have|if you did|if true|if it is true|where it is true|where true|only if|build a project|earn)\b|"
-    r"does not show|doesn't show|not shown|изуч|освой|пройдите|получите|после того|когда вы|если у вас есть|если вы|"
-    r"если это правда|реально пользуетесь|в резюме нет|в резюме этого нет|которые вы прошли|которые видны из опыта|"
-    r"you took|your experience shows",
-    re.IGNORECASE,
-)
 
 
 def unsupported_terms(advice: str, cv_text: str, job_text: str) -> list[str]:
@@ -110,15 +109,6 @@ def unsupported_terms(advice: str, cv_text: str, job_text: str) -> list[str]:
     return list(unknown)
 
 
-# A quotation of three words or more: a CV line or a requirement cited, not the advice's own claim.
-_QUOTE = re.compile(r'"[^"\n]*"|«[^»\n]*»|“[^”\n]*”')
-
-
-def without_quotes(text: str) -> str:
-    """The text with its long quotations (CV lines, requirements) left out."""
-    return _QUOTE.sub(lambda match: " " if len(match.group(0).split()) >= 3 else match.group(0), text)
-
-
 def claim_advice(advice: str, analysis: Analysis) -> list[str]:
     """Sentences that tell the person to put on the CV a must-have the CV does not show."""
     missing_terms = {
@@ -128,11 +118,11 @@ def claim_advice(advice: str, analysis: Analysis) -> list[str]:
         if match.status == "missing"
         and match.requirement.kind in ("skill", "certification", "degree", "years", "language")
         for term in match.missing_terms
-        if term not in _GENERIC
+        if term not in GENERIC
     }
     flagged: list[str] = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n", advice):
-        if not _CLAIM.search(sentence) or _HONEST_CONTEXT.search(sentence):
+        if not _CLAIM.search(sentence) or HONEST_CONTEXT.search(sentence):
             continue
         if stem_set(without_quotes(sentence)) & missing_terms:
             flagged.append(sentence.strip())
@@ -171,7 +161,7 @@ def invented_numbers(advice: str, *known_texts: str, score: int | None = None) -
     ("score 67/100"): "67% of your CV" is an invented figure even though 67 is the score.
     """
     if score is not None:
-        advice = _without_score_claims(advice, score)
+        advice = without_score_claims(advice, score)
     known: set[str] = set()
     for text in known_texts:
         for number in numbers_in(text):
@@ -179,160 +169,6 @@ def invented_numbers(advice: str, *known_texts: str, score: int | None = None) -
             # "4.8" in "4.8/5" and a range "2019-2023" are also read as their parts.
             known.update(part for part in re.split(r"[.,]", number) if part)
     return list(dict.fromkeys(number for number in numbers_in(advice) if number not in known))
-
-
-_SCORE_CLAIMS = (
-    # "67/100" first, so that removing a true score claim takes its "/100" with it.
-    re.compile(r"(?i)(?<![\w.])(\d+(?:[.,]\d+)?)\s*(?:/|out of|из)\s*100\b"),
-    re.compile(
-        r"(?i)\b(?:score[sd]?|rating|rated|оценк\w*|балл\w*)\b\W{0,3}(?:(?:of|is|at|—|-|:|=|в|на)\s*)?\(?\s*(\d+(?:[.,]\d+)?)"
-    ),
-    re.compile(r"(?i)(?<![\w.])(\d+(?:[.,]\d+)?)\s*%\s*(?:match|fit|соответств)"),
-)
-
-
-def _without_score_claims(advice: str, score: int) -> str:
-    for pattern in _SCORE_CLAIMS:
-        advice = pattern.sub(lambda m: " " if _same_number(m.group(1), score) else m.group(0), advice)
-    return advice
-
-
-def _same_number(raw: str, value: int) -> bool:
-    return float(raw.replace(",", ".")) == value
-
-
-_STRONG_CLAIM = re.compile(
-    r"(?i)\b(?:strong|great|excellent|perfect|ideal|very good|outstanding)\s+(?:fit|match|candidate)\b|"
-    r"\bperfect(?:ly)?\s+(?:suited|fits?|matches)\b|\bmeets? (?:all|every)\b|\bfully (?:meets|matches|qualified)\b|"
-    r"хорошо подходит|отлично подходит|идеально подходит|полностью (?:подходит|соответствует)|"
-    r"идеальн\w* кандидат|отличн\w* кандидат"
-)
-_POSITIVE_CLAIM = re.compile(
-    r"(?i)\b(?:good|solid)\s+(?:fit|match)\b|\bwell[- ]suited\b|\bpartial(?:ly)?\s+(?:a\s+)?(?:fit|match)|"
-    r"частично подходит|подходит частично"
-)
-_NEGATIVE_CLAIM = re.compile(
-    r"(?i)\bnot a fit\b|\bpoor (?:fit|match)\b|\bdoes(?:n't| not) (?:fit|match)\b|\bnot (?:suited|suitable)\b|"
-    r"\bunsuitable\b|\bno match\b|(?<!полностью )не подходит|не соответствует"
-)
-_NEGATED = re.compile(r"(?i)(?:\bnot|n't|\bне|\bnever)\s+(?:\w+\s+)?$")
-
-
-def verdict_contradictions(advice: str, analysis: Analysis) -> list[str]:
-    """Statements of a score or a verdict other than the analysis's."""
-    problems: list[str] = []
-    seen: set[int] = set()  # "scored 80 out of 100" is one claim, whichever patterns read it
-    for pattern in _SCORE_CLAIMS:
-        for match in pattern.finditer(advice):
-            value = float(match.group(1).replace(",", "."))
-            if match.start(1) in seen:
-                continue
-            seen.add(match.start(1))
-            if value != analysis.score:
-                problems.append(f'a score of {match.group(1)} ("{_excerpt(advice, match)}"), not {analysis.score}')
-    verdict = analysis.verdict
-    wrong: list[re.Pattern[str]] = {
-        "strong_fit": [_NEGATIVE_CLAIM],
-        "partial_fit": [_STRONG_CLAIM, _NEGATIVE_CLAIM],
-        "not_a_fit": [_STRONG_CLAIM, _POSITIVE_CLAIM],
-    }[verdict]
-    for pattern in wrong:
-        for match in pattern.finditer(advice):
-            before = advice[max(0, match.start() - 16) : match.start()]
-            if pattern is not _NEGATIVE_CLAIM and _NEGATED.search(before):
-                continue  # "not a strong fit" agrees with a partial or no fit
-            problems.append(f'"{_excerpt(advice, match)}" while the verdict is {verdict}')
-    return problems
-
-
-# A clause that says the person has something ...
-_HAS_CLAIM = re.compile(
-    r"(?i)\byou (?:have|already have|'ve got|possess|know|are (?:skilled|proficient|experienced|strong))\b|"
-    r"\byour (?:cv|resume|experience|skills?) (?:shows?|demonstrates?|lists?|mentions?|includes?|proves?|covers?)\b|"
-    r"\byou(?:'ve| have)? (?:shown|demonstrated|proven)\b|"
-    r"\b(?:strong|solid|extensive|proven) (?:experience|skills?|knowledge)\b|"
-    r"\bmeets?\b|у вас (?:есть|имеется)|вы владеете|вы знаете|вы умеете|в (?:вашем )?резюме (?:есть|указан|видн)|"
-    r"вы (?:уже )?(?:показали|продемонстрировали)"
-)
-# ... and one that says it is missing.
-_LACKS_CLAIM = re.compile(
-    r"(?i)\b(?:you )?lack(?:s|ing)?\b|\bmissing\b|\bis not (?:shown|listed|mentioned)\b|"
-    r"\bdoes(?:n't| not) (?:show|mention|list|include|have)\b|\bno (?:experience|knowledge)\b|"
-    r"\b(?:don't|do not) have\b|\bgap\b|нет опыта|отсутству|не хватает|не указан|в резюме нет|нет в резюме|"
-    r"не видно|у вас нет"
-)
-_CONDITIONAL = re.compile(r"(?i)\bif\b|\bonce\b|\bwhen\b|\bесли\b|\bкогда\b")
-_NEGATION = re.compile(r"(?i)\b(?:not|no|never|without|lack\w*|missing)\b|n't\b|\bне\b|\bнет\b|\bбез\b")
-_CLAUSE = re.compile(r"(?i)[,;:]|\band\b|\bbut\b|\bwhile\b|\bhowever\b|\bthough\b|\bи\b|\bно\b|\bа\b|\bоднако\b")
-_GENERIC = frozenset(
-    stem(word)
-    for word in "experience experienced knowledge skills skill strong good solid working proven ability years year "
-    "professional related field cv job work role опыт опыта знание знания навыки навык умение работы".split()
-)
-
-
-def _clauses(text: str) -> list[str]:
-    return [clause for sentence in _SENTENCE.split(text) for clause in _CLAUSE.split(sentence) if clause.strip()]
-
-
-def status_contradictions(advice: str, analysis: Analysis) -> list[str]:
-    """Clauses that call a missing requirement met, or a met requirement missing."""
-    problems: list[str] = []
-    for clause in _clauses(without_quotes(advice)):
-        stems = stem_set(clause)
-        if not stems:
-            continue
-        has = (
-            _HAS_CLAIM.search(clause)
-            and not _NEGATION.search(clause)
-            and not _HONEST_CONTEXT.search(clause)
-            and not _CONDITIONAL.search(clause)
-        )
-        lacks = _LACKS_CLAIM.search(clause)
-        for match in analysis.matches:
-            if match.requirement.kind == "location":
-                continue
-            if match.status == "missing" and has:
-                terms = set(match.missing_terms) - _GENERIC
-                if terms & stems:
-                    problems.append(
-                        f'calls "{match.requirement.text}" met ("{clause.strip()}"); the CV does not show it'
-                    )
-            elif match.status == "met" and lacks:
-                terms = set(match.matched_terms) - _GENERIC
-                if terms & stems:
-                    problems.append(f'calls "{match.requirement.text}" missing ("{clause.strip()}"); the CV shows it')
-    return list(dict.fromkeys(problems))
-
-
-# A core section named as a section ("the education section", "раздел «Образование»"), English and Russian.
-_NAMED_SECTION: dict[str, re.Pattern[str]] = {
-    name: re.compile(rf"(?i)\b(?:{words})\W+sections?\b|раздел\w*\W+«?(?:{words})")
-    for name, words in (
-        ("experience", r"(?:work |professional )?experience|work history|опыт\w*(?: работы)?"),
-        ("education", r"education|образовани\w*"),
-        ("hard_skills", r"(?<!soft )skills|hard skills|навык\w*|профессиональн\w* навык\w*"),
-        ("soft_skills", r"soft skills|личн\w* качеств\w*"),
-    )
-}
-_ADD = re.compile(r"(?i)\badd\b|добавьте")
-_ALL_SECTIONS = re.compile(r"(?i)\ball (?:four|the|core|main)\b[^.]*\bsections\b|все (?:четыре )?(?:основные )?раздел")
-
-
-def section_contradictions(advice: str, analysis: Analysis) -> list[str]:
-    """A CV section called missing (or to be added) that the CV has; "all sections" when one is missing."""
-    problems: list[str] = []
-    missing = set(analysis.missing_sections)
-    for sentence in _SENTENCE.split(advice):
-        if missing and _ALL_SECTIONS.search(sentence) and not _NEGATION.search(sentence):
-            problems.append(f'"{sentence.strip()}" while the CV lacks: {", ".join(sorted(missing))}')
-    for clause in _clauses(without_quotes(advice)):
-        if not (_LACKS_CLAIM.search(clause) or _ADD.search(clause)) or _CONDITIONAL.search(clause):
-            continue
-        for name, pattern in _NAMED_SECTION.items():
-            if name not in missing and pattern.search(clause):
-                problems.append(f'calls the {name.replace("_", " ")} section missing ("{clause.strip()}"); it is there')
-    return list(dict.fromkeys(problems))
 
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -382,7 +218,7 @@ _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 def wrong_language(advice: str, language: Language) -> bool:
     """True when the text is not mostly in `language` (names of tools in Latin letters are allowed in Russian)."""
-    advice = _QUOTE.sub(" ", advice)  # a quoted requirement or CV line keeps its own language
+    advice = QUOTE.sub(" ", advice)  # a quoted requirement or CV line keeps its own language
     cyrillic, latin = len(_CYRILLIC.findall(advice)), len(_LATIN.findall(advice))
     if cyrillic + latin < 20:
         return False
@@ -392,7 +228,7 @@ def wrong_language(advice: str, language: Language) -> bool:
 
 def _sentence_counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for sentence in _SENTENCE.split(text):
+    for sentence in SENTENCE.split(text):
         words = " ".join(_WORD.findall(sentence.lower()))
         if len(words.split()) >= 4:
             counts[words] = counts.get(words, 0) + 1
@@ -453,7 +289,7 @@ def left_out_actions(advice: str, actions: list[PlanAction]) -> list[PlanAction]
     for action in actions:
         if not action.terms:
             continue
-        covered = any(term.lower() in lowered or (set(content_stems(term)) - _GENERIC) & stems for term in action.terms)
+        covered = any(term.lower() in lowered or (set(content_stems(term)) - GENERIC) & stems for term in action.terms)
         if not covered:
             left.append(action)
     return left
@@ -518,12 +354,3 @@ def check_section(text: str, actions: list[PlanAction], context: CheckContext) -
     problems += [Problem("unknown_tool", term) for term in unsupported_terms(text, context.cv_text, context.job_text)]
     problems += [Problem("claim_advice", sentence) for sentence in claim_advice(text, analysis)]
     return problems
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def _excerpt(text: str, match: re.Match[str], around: int = 30) -> str:
-    start = max(0, match.start() - around)
-    end = min(len(text), match.end() + around)
-    return " ".join(text[start:end].split())

@@ -9,12 +9,17 @@ queued replies and injected failures).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, runtime_checkable
 
+from app.errors import ContextOverflowError
 from app.settings import default
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack for **kwargs is Python 3.12's
 
 Message = dict[str, str]
 
@@ -94,6 +99,58 @@ class GenerationMetrics:
         return {key: round(value, 4) if isinstance(value, float) else value for key, value in asdict(self).items()}
 
 
+class StreamOptions(TypedDict, total=False):
+    """The optional keywords of `ModelEngine.stream`, the same for every backend."""
+
+    stop: list[str] | None  # strings that end the completion, besides the model's own end of text
+    metrics: GenerationMetrics | None  # filled as the stream goes (a fresh one when not given)
+    should_stop: Callable[[], bool] | None  # asked after each piece: true ends the stream early, what came stands
+    on_queued: Callable[[], None] | None  # called once when another call holds the model and this one waits
+    ignore_eos: bool  # ban the end-of-text token so that exactly max_tokens come out (benchmarks)
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """A stream's options with their defaults filled in: what a backend's `stream` reads."""
+
+    stop: list[str]
+    metrics: GenerationMetrics
+    should_stop: Callable[[], bool] | None
+    on_queued: Callable[[], None] | None
+    ignore_eos: bool
+
+    @classmethod
+    def of(cls, options: StreamOptions) -> Streaming:
+        unknown = set(options) - StreamOptions.__optional_keys__
+        if unknown:  # what a signature with these keywords spelled out would refuse
+            raise TypeError(f"stream() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+        metrics = options.get("metrics")
+        return cls(
+            stop=list(options.get("stop") or []),
+            metrics=metrics if metrics is not None else GenerationMetrics(),
+            should_stop=options.get("should_stop"),
+            on_queued=options.get("on_queued"),
+            ignore_eos=options.get("ignore_eos", False),
+        )
+
+
+def check_fits(prompt_tokens: int, max_tokens: int, n_ctx: int, *, ctx_flag: str = "--ctx") -> None:
+    """Refuse a call whose prompt and new tokens would not fit the context window, saying what to raise."""
+    if prompt_tokens + max_tokens > n_ctx:
+        raise ContextOverflowError(
+            f"the prompt needs {prompt_tokens} tokens plus {max_tokens} new ones, more than the context "
+            f"window of {n_ctx}; raise {ctx_flag} or lower --max-tokens."
+        )
+
+
+def take_turn(lock: threading.Lock, on_queued: Callable[[], None] | None) -> None:
+    """Acquire the model's lock; when another call holds it, say so once (on_queued), then wait."""
+    if not lock.acquire(blocking=False):
+        if on_queued is not None:
+            on_queued()
+        lock.acquire()
+
+
 class ModelFacts(Protocol):
     """What the report says about the model."""
 
@@ -140,18 +197,9 @@ class ModelEngine(Protocol):
         ...
 
     def stream(
-        self,
-        prompt: str,
-        *,
-        decoding: Decoding,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        metrics: GenerationMetrics | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        on_queued: Callable[[], None] | None = None,
-        ignore_eos: bool = False,
+        self, prompt: str, *, decoding: Decoding, max_tokens: int, **options: Unpack[StreamOptions]
     ) -> Iterator[str]:
-        """Yield the completion piece by piece, filling `metrics` as it goes."""
+        """Yield the completion piece by piece, filling the options' `metrics` as it goes (see StreamOptions)."""
         ...
 
 

@@ -18,16 +18,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import llama_cpp
 from llama_cpp import llama_chat_format
 
 from app.errors import ContextOverflowError, GenerationStopped, ModelError, ModelLoadError, SettingsError
 from app.hub.catalog import ResolvedModel
-from app.llm.base import Decoding, GenerationMetrics, Message, sampling_arguments
+from app.llm.base import (
+    Decoding,
+    GenerationMetrics,
+    Message,
+    Streaming,
+    StreamOptions,
+    check_fits,
+    sampling_arguments,
+    take_turn,
+)
 from app.llm.chat_formats import FOLD_SYSTEM_FORMATS, fold_system_prompt
 from app.llm.memory import check_memory_for, peak_rss_mb, rss_mb
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "GPU_REBUILD_COMMAND",
@@ -169,18 +181,9 @@ class Engine:
     # --- generation ----------------------------------------------------
 
     def stream(
-        self,
-        prompt: str,
-        *,
-        decoding: Decoding,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        metrics: GenerationMetrics | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        on_queued: Callable[[], None] | None = None,
-        ignore_eos: bool = False,
+        self, prompt: str, *, decoding: Decoding, max_tokens: int, **options: Unpack[StreamOptions]
     ) -> Iterator[str]:
-        """Yield the completion piece by piece; fill `metrics` as it goes.
+        """Yield the completion piece by piece; fill the options' `metrics` as it goes.
 
         Holds the engine's lock for the whole generation. When `should_stop`
         returns true the generation ends early, metrics.stopped_by_user is set
@@ -188,17 +191,11 @@ class Engine:
         model, `on_queued` is called once before waiting for it. `ignore_eos`
         (benchmarks) bans the end-of-text token so exactly max_tokens come out.
         """
-        metrics = metrics if metrics is not None else GenerationMetrics()
+        call = Streaming.of(options)
+        metrics = call.metrics
         tokens = self.tokenize(prompt)
-        if len(tokens) + max_tokens > self.n_ctx:
-            raise ContextOverflowError(
-                f"the prompt needs {len(tokens)} tokens plus {max_tokens} new ones, more than the context "
-                f"window of {self.n_ctx}; raise --ctx or lower --max-tokens."
-            )
-        if not self.lock.acquire(blocking=False):
-            if on_queued is not None:
-                on_queued()
-            self.lock.acquire()
+        check_fits(len(tokens), max_tokens, self.n_ctx)
+        take_turn(self.lock, call.on_queued)
         try:
             # The KV cache still holds the previous call's tokens; llama-cpp-python
             # keeps the longest common prefix and evaluates only the rest.
@@ -218,9 +215,9 @@ class Engine:
             completion = self.llm.create_completion(
                 tokens,
                 max_tokens=max_tokens,
-                stop=stop or [],
+                stop=call.stop,
                 stream=True,
-                logit_bias={self.llm.token_eos(): float("-inf")} if ignore_eos else None,
+                logit_bias={self.llm.token_eos(): float("-inf")} if call.ignore_eos else None,
                 **sampling_arguments(decoding),
             )
             chunks = 0
@@ -240,7 +237,7 @@ class Engine:
                     piece = chunk["choices"][0]["text"]
                     if piece:
                         yield piece
-                    if should_stop is not None and should_stop():
+                    if call.should_stop is not None and call.should_stop():
                         metrics.stopped_by_user = True
                         break
             finally:

@@ -23,10 +23,13 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.errors import ContextOverflowError, ModelError
-from app.llm.base import Decoding, GenerationMetrics, Message
+from app.errors import ModelError
+from app.llm.base import Decoding, GenerationMetrics, Message, Streaming, StreamOptions, check_fits, take_turn
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _BOS = 1
@@ -136,27 +139,16 @@ class FakeEngine:
         return [_BOS, *self.llm_tokens(text)]
 
     def stream(
-        self,
-        prompt: str,
-        *,
-        decoding: Decoding,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        metrics: GenerationMetrics | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        on_queued: Callable[[], None] | None = None,
-        ignore_eos: bool = False,  # the fake's replies are what they are: nothing to ban
+        self, prompt: str, *, decoding: Decoding, max_tokens: int, **options: Unpack[StreamOptions]
     ) -> Iterator[str]:
-        metrics = metrics if metrics is not None else GenerationMetrics()
+        # ignore_eos is not read: the fake's replies are what they are, with nothing to ban.
+        call = Streaming.of(options)
         tokens = self._check_fits(prompt, max_tokens)
-        self.calls.append(FakeCall("stream", prompt, max_tokens, decoding, tuple(stop or ())))
+        self.calls.append(FakeCall("stream", prompt, max_tokens, decoding, tuple(call.stop)))
         reply = self._next_reply()
-        if not self.lock.acquire(blocking=False):
-            if on_queued is not None:
-                on_queued()
-            self.lock.acquire()
+        take_turn(self.lock, call.on_queued)
         try:
-            yield from self._stream_reply(reply, tokens, max_tokens, stop or [], metrics, should_stop)
+            yield from self._stream_reply(reply, tokens, max_tokens, call.stop, call.metrics, call.should_stop)
         finally:
             self.lock.release()
 
@@ -247,11 +239,7 @@ class FakeEngine:
 
     def _check_fits(self, prompt: str, max_tokens: int) -> list[int]:
         tokens = self.tokenize(prompt)
-        if len(tokens) + max_tokens > self.n_ctx:
-            raise ContextOverflowError(
-                f"the prompt needs {len(tokens)} tokens plus {max_tokens} new ones, more than the context "
-                f"window of {self.n_ctx}; raise --ctx or lower --max-tokens."
-            )
+        check_fits(len(tokens), max_tokens, self.n_ctx)
         return tokens
 
 

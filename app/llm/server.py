@@ -3,8 +3,9 @@
 Any OpenAI-compatible server will do: llama-cpp-python's own
 (`python -m llama_cpp.server`, what scripts/deploy/ starts), llama.cpp's
 `llama-server`, vLLM, Ollama or LM Studio, one or several, or nginx in front
-of many. No llama_cpp here: the prompt is rendered by app.llm.chat_formats and
-counted by the server's tokenize endpoint.
+of many. No llama_cpp here: the prompt is rendered by app.llm.chat_formats (for
+the model app.llm.served_model names) and counted by the server's tokenize
+endpoint; app.llm.server_pool says which server to try next.
 
 Why /v1/completions and not /v1/chat/completions: the advice prompt ends with
 the opening sentence of the answer, written by us from the findings, for the
@@ -29,141 +30,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import httpx_sse
 
-from app.errors import ContextOverflowError, ModelError, ModelNotFoundError, ServerError, SettingsError
-from app.hub.catalog import embedded_model_path, load_catalog, lookup, model_path, quantization_from_filename
-from app.llm.base import Decoding, GenerationMetrics, Message, sampling_arguments
-from app.llm.chat_formats import FOLD_SYSTEM_FORMATS, JinjaTemplate, Rendered, fold_system_prompt, render_named
-from app.llm.gguf_info import read_chat_template
+from app.errors import ContextOverflowError, ModelError, ServerError
+from app.llm.base import Decoding, GenerationMetrics, Message, Streaming, StreamOptions, check_fits, sampling_arguments
+from app.llm.served_model import served_model
+from app.llm.server_pool import ServerPool, server_root, start_hint
 
-START_HINT = "scripts/deploy/serve_local.py --workers 2"
-DEFAULT_COOLDOWN_S = 30.0
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 CONNECT_TIMEOUT_S = 5.0
-
-
-def start_hint(url: str) -> str:
-    port = urlsplit(url).port
-    port_part = f" --port {port}" if port else ""
-    return (
-        f"start one with `python {START_HINT}{port_part}` "
-        f"or `python -m llama_cpp.server --model FILE.gguf --interrupt_requests False{port_part}`"
-    )
-
-
-# --- which servers to try ---------------------------------------------------------------------
-
-
-class ServerPool:
-    """The servers of one backend and which of them are resting after a failure (thread-safe)."""
-
-    def __init__(self, urls: list[str], *, cooldown_s: float = DEFAULT_COOLDOWN_S) -> None:
-        if not urls:
-            raise SettingsError("no server URL given: pass --server-url http://HOST:PORT/v1 (repeat it for more).")
-        self.urls = list(urls)  # base URLs as Settings writes them: http://HOST:PORT/v1
-        self.cooldown_s = cooldown_s
-        self._resting_until: dict[str, float] = {}
-        self._next = 0
-        self._lock = threading.Lock()
-
-    def order(self, preferred: str | None = None, *, take_turn: bool = True) -> list[str]:
-        """Every server once: the preferred (else the next in turn) first, resting ones last.
-
-        Generations take turns (take_turn) so that several servers share the
-        work; short calls (tokenize) go to whichever is next without moving the turn.
-        """
-        with self._lock:
-            if preferred in self.urls:
-                start = self.urls.index(preferred)
-            else:
-                start = self._next
-                if take_turn:
-                    self._next = (self._next + 1) % len(self.urls)
-            rotated = self.urls[start:] + self.urls[:start]
-            now = time.monotonic()
-            ready = [url for url in rotated if self._resting_until.get(url, 0.0) <= now]
-            resting = sorted((url for url in rotated if url not in ready), key=lambda url: self._resting_until[url])
-            return ready + resting
-
-    def rest(self, url: str) -> None:
-        with self._lock:
-            self._resting_until[url] = time.monotonic() + self.cooldown_s
-
-    def recovered(self, url: str) -> None:
-        with self._lock:
-            self._resting_until.pop(url, None)
-
-    def resting(self, url: str) -> bool:
-        with self._lock:
-            return self._resting_until.get(url, 0.0) > time.monotonic()
-
-
-def server_root(url: str) -> str:
-    """The server's root, where llama.cpp servers keep their non-OpenAI endpoints (tokenize)."""
-    return url[: -len("/v1")] if url.endswith("/v1") else url
-
-
-# --- the model the servers run ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ServedModel:
-    """What we know of the model the servers run: enough to render and label its prompts."""
-
-    name: str  # the catalog name (or file stem) sent as the request's "model"
-    path: str  # the GGUF file when it is known here, else ""
-    quantization: str | None
-    chat_format: str | None
-    size_mb: float | None
-
-
-def served_model(name_or_path: str, chat_format: str | None) -> tuple[ServedModel, Callable[[list[Message]], Rendered]]:
-    """The model a server runs and the renderer of its chat format, without needing its file where possible.
-
-    A catalog model with a named chat format (Llama-2, Mistral) needs no file
-    here; one that uses its GGUF's own template (the embedded SmolLM2) has
-    its file read for the template.
-    """
-    entry = lookup(name_or_path, load_catalog())
-    file: Path | None
-    quantization: str | None
-    if entry is not None:
-        name, quantization = entry.cli_name, entry.quantization
-        chat_format = chat_format or entry.chat_format or None
-        file = embedded_model_path() if entry.embedded else model_path(entry)
-        size_mb = entry.size_gb * 1e9 / (1024 * 1024) if entry.size_gb else None
-    else:
-        file = Path(name_or_path).expanduser()
-        name, quantization = file.stem, quantization_from_filename(file.name)
-        size_mb = file.stat().st_size / (1024 * 1024) if file.is_file() else None
-    if chat_format:
-        render_named(chat_format, [{"role": "user", "content": "x"}])  # an unknown name fails here, in one line
-
-        def render_format(messages: list[Message]) -> Rendered:
-            if chat_format in FOLD_SYSTEM_FORMATS:
-                messages = fold_system_prompt(messages)
-            return render_named(chat_format, messages)
-
-        renderer: Callable[[list[Message]], Rendered] = render_format
-    elif file is not None and file.is_file():
-        template = read_chat_template(file)
-        if template is None:
-            # No template in the file and none named: llama-cpp-python's own fallback, as Engine does.
-            return served_model(name_or_path, "llama-2")
-        else:
-            renderer = JinjaTemplate(template.template, bos_token=template.bos_token, eos_token=template.eos_token)
-    else:
-        raise ModelNotFoundError(
-            f"the chat format of {name_or_path!r} is unknown here (its file is not on this machine): pass "
-            "--chat-format (llama-2, mistral-instruct, chatml...), or --model with a catalog name."
-        )
-    path = str(file) if file is not None and file.is_file() else ""
-    return ServedModel(name, path, quantization, chat_format, size_mb), renderer
 
 
 # --- the engine -------------------------------------------------------------------------------
@@ -281,26 +161,16 @@ class ServerEngine:
     # --- generation ----------------------------------------------------
 
     def stream(
-        self,
-        prompt: str,
-        *,
-        decoding: Decoding,
-        max_tokens: int,
-        stop: list[str] | None = None,
-        metrics: GenerationMetrics | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        on_queued: Callable[[], None] | None = None,
-        ignore_eos: bool = False,
+        self, prompt: str, *, decoding: Decoding, max_tokens: int, **options: Unpack[StreamOptions]
     ) -> Iterator[str]:
-        """Yield the completion piece by piece from the first server that answers; fill `metrics` as it goes."""
-        del on_queued  # the servers queue requests themselves; we cannot see the queue
-        metrics = metrics if metrics is not None else GenerationMetrics()
+        """Yield the completion piece by piece from the first server that answers; fill `metrics` as it goes.
+
+        `on_queued` is never called: the servers queue requests themselves, and we cannot see the queue.
+        """
+        call = Streaming.of(options)
+        metrics = call.metrics
         tokens = self.tokenize(prompt)
-        if len(tokens) + max_tokens > self.n_ctx:
-            raise ContextOverflowError(
-                f"the prompt needs {len(tokens)} tokens plus {max_tokens} new ones, more than the context "
-                f"window of {self.n_ctx}; raise --ctx (and the servers' --n_ctx) or lower --max-tokens."
-            )
+        check_fits(len(tokens), max_tokens, self.n_ctx, ctx_flag="--ctx (and the servers' --n_ctx)")
         metrics.backend = "server"
         metrics.prompt_tokens = len(tokens)
         metrics.prompt_tokens_reused = None
@@ -312,13 +182,13 @@ class ServerEngine:
         body = {
             "model": self.model.name,
             "stream": True,
-            "stop": stop or [],
+            "stop": call.stop,
             **sampling_arguments(decoding),
             # vLLM's name for llama.cpp's repeat_penalty.
             "repetition_penalty": decoding.repeat_penalty,
             "stream_options": {"include_usage": True},
         }
-        if ignore_eos:
+        if call.ignore_eos:
             body["ignore_eos"] = True  # llama.cpp's and vLLM's name
         tried: list[str] = []
         for url in self._attempts():
@@ -329,7 +199,7 @@ class ServerEngine:
             try:
                 for piece in self._stream_at(url, request, progress, started, metrics):
                     yield piece
-                    if should_stop is not None and should_stop():
+                    if call.should_stop is not None and call.should_stop():
                         metrics.stopped_by_user = True
                         progress.finished = True
                         break

@@ -39,7 +39,7 @@ from app.analysis.documents import Document, read_document
 from app.errors import CVEnhancerError, DocumentError, InputError, SettingsError
 from app.hub.catalog import PROJECT_ROOT, resolve_model
 from app.llm.base import ModelEngine
-from app.llm.server import served_model
+from app.llm.served_model import served_model
 from app.pipeline import run_analysis
 from app.settings import Settings, default, make_settings
 from app.study.jsonlog import appender, read_jsonl

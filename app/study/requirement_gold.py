@@ -10,7 +10,6 @@ the shorter of the two. Reads files; imports only the analysis layer and the err
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from app.analysis.documents import normalise_text, read_document
 from app.analysis.job_requirements import Requirement, extract_requirements
 from app.errors import InputError
+from app.study.json_files import read_json
 
 MATCH_OVERLAP = 0.6
 _WORD = re.compile(r"\w+")
@@ -81,12 +81,7 @@ def overlap(a: str, b: str) -> float:
 
 def load_gold(path: Path) -> list[GoldPosting]:
     """Read a gold file; every job path is resolved against the gold file's folder."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such gold file; give the path of a gold JSON file.") from None
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: not a readable JSON gold file ({error}).") from None
+    data = read_json(path, "gold")
     if not isinstance(data, list):
         raise InputError(f'{path}: expected a JSON list of {{"job": ..., "requirements": [...]}} objects.')
     base = Path(path).resolve().parent
