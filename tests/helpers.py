@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import subprocess
 import sys
 import time
@@ -75,3 +76,8 @@ def timed_in_child(jobs: list[Callable[[], object]], budget_s: float) -> list[fl
         process.kill()
         process.join()
     return times + [None] * (len(jobs) - len(times))
+
+
+def shown(markdown: object) -> str:
+    """What a reader sees of Markdown whose document text is escaped (app.formatting.escape_markdown)."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u200b", "")

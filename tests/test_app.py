@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.llm.engine import gpu_offload_supported
+from tests.helpers import shown
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app" / "streamlit_app.py")
@@ -31,11 +31,6 @@ def number_input(app: AppTest, label_start: str):  # type: ignore[no-untyped-def
 
 def button(app: AppTest, label: str):  # type: ignore[no-untyped-def]
     return next(widget for widget in app.button if widget.label == label)
-
-
-def shown(markdown: object) -> str:
-    """What a reader sees of Markdown whose document text is escaped (app.formatting.escape_markdown)."""
-    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u200b", "")
 
 
 def texts(app: AppTest) -> str:

@@ -24,6 +24,7 @@ from app.llm.fake import FakeEngine
 from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.settings import make_settings
+from tests.helpers import shown
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app" / "streamlit_app.py")
@@ -79,11 +80,6 @@ def unsafe(markdown: str) -> list[str]:
     html = _RENDERER.render(markdown)
     text = re.sub(r"<[^>]*>", " ", html)
     return _UNSAFE_HTML.findall(html) + _GFM_LITERAL.findall(text)
-
-
-def shown(markdown: str) -> str:
-    """The text a reader sees of escaped Markdown (backslash escapes and zero-width breaks removed)."""
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
 
 
 def markdown_strings(app: AppTest) -> Iterator[str]:

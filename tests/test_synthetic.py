@@ -53,7 +53,7 @@ from app.llm.synthetic import (
 from app.llm.synthetic_layout import N_BYTES, N_SPECIAL, synthetic_vocab
 from app.pipeline import SYNTHETIC_REFUSAL, load_engine, run_analysis
 from app.settings import make_settings
-from tests.helpers import TINY_CV, TINY_JOB, run_script
+from tests.helpers import TINY_CV, TINY_JOB, run_script, shown
 
 TINY = Architecture(
     name="tiny",
@@ -501,7 +501,7 @@ def test_app_measure_failure_is_one_error_line(monkeypatch: pytest.MonkeyPatch) 
     app.run()
 
     assert not app.exception
-    assert [error.value for error in app.error] == [
+    assert [shown(error.value) for error in app.error] == [
         "building Llama-2-7B-Chat Q4_K_M needs 4.3 GB free in models/.synthetic; free some disk space."
     ]
 
