@@ -8,6 +8,7 @@ come from app/analysis/scoring.py, which no text can instruct.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -89,38 +90,47 @@ def find_injections(text: str, document: str) -> list[InjectionFinding]:
     """Every line of the text that looks like an instruction to a model, and instructions split across lines."""
     lines = text.splitlines()
     hits = [any(pattern.search(line) for pattern in _PATTERNS) for line in lines]
+    spans = _split_instructions(lines, hits)
     findings: list[InjectionFinding] = []
     index = 0
     while index < len(lines):
         if hits[index]:
             findings.append(InjectionFinding(document, index + 1, lines[index].strip()))
             index += 1
-            continue
-        span = _split_instruction(lines, hits, index)
-        if span:
+        elif index in spans:
+            span = spans[index]
             joined = " ".join(line.strip() for line in lines[index : index + span])
             findings.append(InjectionFinding(document, index + 1, joined, span))
             index += span
-            continue
-        index += 1
+        else:
+            index += 1
     return findings
 
 
-def _split_instruction(lines: list[str], hits: list[bool], start: int) -> int:
-    """How many lines from `start` (2 or 3, none a finding alone) form an instruction together; 0 if none.
+def _split_instructions(lines: list[str], hits: list[bool]) -> dict[int, int]:
+    """Instructions that only read as one across 2 or 3 neighbouring lines: {first line's index: line count}.
 
-    The first line must take part: when the lines after it form the instruction alone, the search
-    moves on and finds it from there.
+    The lines are joined by spaces into one text and each pattern runs over it once (a pass per pattern,
+    not one per pair and triple of lines: the analysis of a long posting stays fast). A blank line is
+    joined as a newline, which no pattern's "." crosses. A match counts when it starts in one line, ends
+    in another at most two lines on, and none of those lines is blank or an instruction on its own.
     """
-    for span in range(2, _MAX_SPAN + 1):
-        part = lines[start : start + span]
-        if len(part) < span or any(hits[start : start + span]) or not all(line.strip() for line in part):
-            return 0
-        if _matches(part) and not _matches(part[1:]):
-            return span
-    return 0
-
-
-def _matches(lines: list[str]) -> bool:
-    joined = " ".join(line.strip() for line in lines)
-    return any(pattern.search(joined) for pattern in _PATTERNS)
+    stripped = [line.strip() for line in lines]
+    ends: list[int] = []  # the offset in `flat` just past each line
+    offset = -1
+    for line in stripped:
+        offset += 1 + max(len(line), 1)
+        ends.append(offset)
+    flat = " ".join(line or "\n" for line in stripped)
+    spans: dict[int, int] = {}
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(flat):
+            first = bisect.bisect_left(ends, match.start() + 1)
+            last = bisect.bisect_left(ends, match.end())
+            count = last - first + 1
+            if not 2 <= count <= _MAX_SPAN or last >= len(lines):
+                continue
+            if any(hits[first : last + 1]) or not all(stripped[first : last + 1]):
+                continue
+            spans[first] = min(count, spans.get(first, count))
+    return spans
