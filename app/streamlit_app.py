@@ -8,7 +8,6 @@ raises is shown here as one `st.error` line that says what to do.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,8 +21,7 @@ from app.bench.estimates import estimate_caption, estimate_text, load_estimates,
 from app.errors import CVEnhancerError, InputError
 from app.formatting import escape_markdown
 from app.hub.catalog import MODELS_DIR, available_models, catalog_ref, find_entry, load_catalog
-from app.hub.downloads import bytes_on_disk, download
-from app.hub.hub_client import one_line
+from app.hub.downloads import BackgroundDownload, bytes_on_disk
 from app.llm.base import GenerationMetrics
 from app.llm.engine import GPU_REBUILD_COMMAND, gpu_offload_supported
 from app.llm.memory import gpu_memory_used_mb
@@ -184,34 +182,19 @@ def sidebar_settings() -> Settings | None:
 def download_with_progress(name: str) -> None:
     """Download a catalog model, drawing a progress bar from the bytes already on disk."""
     entry = find_entry(name, load_catalog())
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            # Not waiting: a second session asking for a model being downloaded is told so at once.
-            outcome["result"] = download(entry, MODELS_DIR, progress=False, wait=False)
-        except CVEnhancerError as error:
-            outcome["error"] = str(error)
-        except Exception as error:  # whatever breaks in the thread, the page shows one line, not a traceback
-            outcome["error"] = (
-                f"downloading {entry.filename} failed ({one_line(error)}); try again, or run "
-                f"`python scripts/download_models.py download {entry.cli_name}` in a terminal to see more."
-            )
-
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
+    job = BackgroundDownload(entry, MODELS_DIR)
     bar = st.progress(0.0, text=f"Downloading {entry.filename}…")
     total = entry.size_bytes or int(entry.approx_gb * 1e9) or None
-    while worker.is_alive():
+    while job.running:
         done = bytes_on_disk(entry, MODELS_DIR)
         fraction = min(done / total, 1.0) if total else 0.0
         bar.progress(fraction, text=f"Downloading {entry.filename}: {done / 1e9:.2f} of {(total or 0) / 1e9:.2f} GB")
         time.sleep(0.5)
-    if "result" not in outcome:
+    if job.result is None:
         bar.empty()
-        st.error(escape_markdown(outcome.get("error") or f"downloading {entry.filename} was interrupted; try again."))
+        st.error(escape_markdown(job.error or f"downloading {entry.filename} was interrupted; try again."))
         return
-    bar.progress(1.0, text=f"Downloaded and verified: {outcome['result'].path}")
+    bar.progress(1.0, text=f"Downloaded and verified: {job.result.path}")
     st.rerun()  # the model now shows as available in the picker
 
 

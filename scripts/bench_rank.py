@@ -36,8 +36,8 @@ from typing import Any
 
 from app.analysis.documents import Document, read_document
 from app.cli import parser_from_doc, run
+from app.llm import engine as llm_engine
 from app.llm.baseline import reset_cache
-from app.llm.engine import llama_cpp_version
 from app.pipeline import load_engine
 from app.ranking import load_job, rank_jobs
 from app.settings import Settings, add_flag, make_settings, settings_from_args
@@ -161,7 +161,7 @@ def _bench(args: argparse.Namespace) -> int:
         "environment": {
             "python": platform.python_version(),
             "machine": platform.machine(),
-            "llama_cpp_python": llama_cpp_version(),
+            "llama_cpp_python": llm_engine.llama_cpp_version(),
             "model": settings.model,
             "threads": settings.threads,
             "max_tokens": settings.max_tokens,

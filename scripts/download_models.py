@@ -48,7 +48,8 @@ from typing import Any
 from app.cli import Parser, PhaseBars, parser_from_doc, run
 from app.errors import DownloadError
 from app.hub.catalog import MODELS_DIR, CatalogEntry, find_entry, load_catalog
-from app.hub.downloads import download, is_offline, model_states, remove, verify
+from app.hub.downloads import download, is_offline, remove, verify
+from app.hub.records import model_states
 
 
 def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

@@ -36,22 +36,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
 from app.errors import (
     ChecksumMismatchError,
+    CVEnhancerError,
     DiskSpaceError,
     DownloadError,
     DownloadInProgressError,
     DownloadTooLargeError,
-    ModelNotFoundError,
 )
 from app.hub.catalog import (
     EMBEDDED_DISTRIBUTION,
@@ -62,9 +62,9 @@ from app.hub.catalog import (
     load_architectures,
     model_path,
 )
-from app.hub.hub_client import HubClient
+from app.hub.hub_client import HubClient, one_line
+from app.hub.records import Record, expected_values, load_records, save_record, usable_record
 
-RECORDS_FILE = "downloads.json"
 PARTIAL_DIR = Path(".cache") / "partial"
 LOCKS_DIR = Path(".cache") / "locks"
 DISK_MARGIN = 0.05  # of the file size, for the filesystem's own overhead and whatever else is writing
@@ -110,101 +110,6 @@ def free_bytes(folder: Path) -> int:
         if candidate.exists():
             return shutil.disk_usage(candidate).free
     return shutil.disk_usage(Path.cwd()).free  # pragma: no cover - a relative path with no existing parent
-
-
-# --- downloads.json ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Record:
-    """What a download found: the reference for later checks of the same file."""
-
-    repo_id: str
-    revision: str  # the commit the Hub served ("" when unknown)
-    size_bytes: int
-    sha256: str
-    downloaded_at: str
-    sample_sha256: str = ""  # sampled_sha256 of the file when it was checked ("": recorded before it existed)
-
-
-def load_records(models_dir: Path) -> dict[str, Record]:
-    path = models_dir / RECORDS_FILE
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return {filename: Record(**values) for filename, values in data.items()}
-    except (ValueError, TypeError, AttributeError):
-        raise DownloadError(
-            f"{path} is damaged; delete it (the next download of each model records its size and sha256 again)."
-        ) from None
-
-
-def save_record(models_dir: Path, filename: str, record: Record) -> None:
-    records = load_records(models_dir)
-    records[filename] = record
-    path = models_dir / RECORDS_FILE
-    temporary = path.with_suffix(".json.tmp")
-    # Write then rename, so an interrupted write never leaves half a JSON file behind.
-    temporary.write_text(
-        json.dumps({name: asdict(value) for name, value in sorted(records.items())}, indent=2) + "\n", encoding="utf-8"
-    )
-    os.replace(temporary, path)
-
-
-# --- what a file should be --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Expected:
-    size_bytes: int | None
-    sha256: str | None
-    source: str  # where the values come from, for messages
-
-
-def expected_values(entry: CatalogEntry, record: Record | None) -> Expected:
-    """The catalog's size and sha256 when it knows them, else what the first download recorded."""
-    if entry.sha256 or entry.size_bytes:
-        return Expected(entry.size_bytes or None, entry.sha256 or None, "the catalog")
-    if record is not None:
-        return Expected(record.size_bytes, record.sha256, f"{RECORDS_FILE} (first download)")
-    return Expected(None, None, "nowhere yet")
-
-
-def _usable_record(entry: CatalogEntry, record: Record | None) -> Record | None:
-    """A record describes one commit: it is no reference for another commit the catalog now pins."""
-    if record is None or (entry.pinned and record.revision != entry.revision):
-        return None
-    return record
-
-
-@dataclass(frozen=True)
-class ModelState:
-    """A catalog entry and what is on disk for it."""
-
-    entry: CatalogEntry
-    path: Path
-    on_disk: bool
-    size_bytes: int | None  # exact, when the catalog, a record or the file says
-    sha256: str | None
-    revision: str  # the recorded commit when there is one, else the catalog's revision
-
-
-def model_states(entries: list[CatalogEntry], models_dir: Path) -> list[ModelState]:
-    records = load_records(models_dir)
-    states = []
-    for entry in entries:
-        try:
-            path = model_path(entry, models_dir)
-        except ModelNotFoundError:  # the embedded package is missing: listed as not on disk
-            path = models_dir / entry.filename
-        on_disk = path.is_file()
-        record = records.get(entry.filename) if not entry.embedded else None
-        expected = expected_values(entry, record)
-        size = expected.size_bytes or (path.stat().st_size if on_disk else None)
-        revision = record.revision if record is not None and record.revision else entry.revision
-        states.append(ModelState(entry, path, on_disk, size, expected.sha256, revision))
-    return states
 
 
 # --- hashing ----------------------------------------------------------------------------------
@@ -338,14 +243,14 @@ def download(
 
 
 def _present(entry: CatalogEntry, models_dir: Path, *, progress: bool) -> DownloadResult:
-    record = _usable_record(entry, load_records(models_dir).get(entry.filename))
+    record = usable_record(entry, load_records(models_dir).get(entry.filename))
     checked = _accept_present(entry, models_dir / entry.filename, record, progress=progress)
     return DownloadResult(models_dir / entry.filename, False, record.revision if record else None, checked)
 
 
 def _fetch(entry: CatalogEntry, models_dir: Path, *, progress: bool, endpoint: str | None) -> DownloadResult:
     target = models_dir / entry.filename
-    record = _usable_record(entry, load_records(models_dir).get(entry.filename))
+    record = usable_record(entry, load_records(models_dir).get(entry.filename))
 
     expected = expected_values(entry, record)
     # A branch revision ("main") is fetched at the commit the first download recorded, so the
@@ -542,3 +447,30 @@ def bytes_on_disk(entry: CatalogEntry, models_dir: Path) -> int:
         return target.stat().st_size
     partials = list((models_dir.absolute() / PARTIAL_DIR).glob(f"{entry.filename}.*.incomplete"))
     return max((path.stat().st_size for path in partials), default=0)
+
+
+class BackgroundDownload:
+    """A download in a thread, for a page that draws its progress meanwhile: the result, or one line of error."""
+
+    def __init__(self, entry: CatalogEntry, models_dir: Path) -> None:
+        self.entry = entry
+        self.result: DownloadResult | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(models_dir,), daemon=True)
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self, models_dir: Path) -> None:
+        try:
+            # Not waiting: a second session asking for a model being downloaded is told so at once.
+            self.result = download(self.entry, models_dir, progress=False, wait=False)
+        except CVEnhancerError as error:
+            self.error = str(error)
+        except Exception as error:  # whatever breaks in the thread, the page shows one line, not a traceback
+            self.error = (
+                f"downloading {self.entry.filename} failed ({one_line(error)}); try again, or run "
+                f"`python scripts/download_models.py download {self.entry.cli_name}` in a terminal to see more."
+            )
