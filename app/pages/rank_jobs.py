@@ -17,6 +17,7 @@ import streamlit as st
 
 from app.analysis.documents import SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.errors import CVEnhancerError, InputError
+from app.formatting import escape_markdown
 from app.hub.catalog import available_models
 from app.llm.base import GenerationMetrics
 from app.llm.writing import AdviceSection
@@ -134,7 +135,7 @@ def read_inputs(cv_upload: Any, job_uploads: list[Any]) -> tuple[Document, list[
         else:
             raise InputError("no CV given: upload a file or paste the text, or press “Try an example”.")
     except CVEnhancerError as error:
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return None
     jobs: list[JobInput] = [load_job_bytes(upload.getvalue(), upload.name) for upload in job_uploads]
     for number in range(state.rank_tab_count):
@@ -235,7 +236,7 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
         )
     except CVEnhancerError as error:
         state.rank_generating = False
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         return
     state.rank_generating = False
     state.ranking = ranking
@@ -297,9 +298,9 @@ def show_overview(ranking: Ranking, *, selectable: bool) -> Any:
         else:
             st.dataframe(ranking.table_rows(), hide_index=True, width="stretch")
     for failed in ranking.failed:
-        st.error(failed.error)
+        st.error(escape_markdown(failed.error))
     for warning in ranking.warnings:
-        st.warning(warning)
+        st.warning(escape_markdown(warning))
     if not ranking.jobs:
         return None
     chart_column, gaps_column = st.columns([3, 2])
