@@ -28,13 +28,18 @@ from app.llm.gguf_info import read_gguf_info
 from app.llm.server import ServerEngine, get_server_engine
 from app.llm.writing import AdviceSection, AdviceWriter, advice_text
 from app.report import STOPPED_WARNING, ModelInfo, Report
-from app.settings import Settings
+from app.settings import Settings, check_context, check_threads
 
 # A bearer token for model servers that want one (llama-cpp-python's --api_key, vLLM's --api-key).
 API_KEY_ENV = "CV_ENHANCER_API_KEY"
 
 
 def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
+    """How to load the model for these settings; SettingsError for threads or a context this model can't use well."""
+    check_threads(settings.threads)
+    if settings.threads_batch:
+        check_threads(settings.threads_batch, "--threads-batch")
+    check_context(settings.ctx, trained_context(model), model.name, settings.force_ctx)
     return LoadSettings(
         model_path=str(model.path),
         n_ctx=settings.ctx,
@@ -44,6 +49,16 @@ def load_settings_for(model: ResolvedModel, settings: Settings) -> LoadSettings:
         n_gpu_layers=settings.gpu_layers,
         chat_format=model.chat_format,
     )
+
+
+def trained_context(model: ResolvedModel) -> int | None:
+    """The context the model was trained with: the catalog's, else the GGUF header's (None if unreadable)."""
+    if model.context_length:
+        return model.context_length
+    try:
+        return read_gguf_info(model.path).context_length
+    except ModelError:
+        return None  # the load itself says what is wrong with the file
 
 
 SYNTHETIC_REFUSAL = "synthetic weights: speed only"

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     for field in ("top_p", "seed", "repeat_penalty", "max_tokens", "threads", "threads_batch", "batch", "gpu_layers"):
         add_flag(parser, field)
     add_flag(parser, "ctx")
+    add_flag(parser, "force_ctx")
     add_flag(parser, "backend")
     add_flag(parser, "advice_mode")
     parser.add_argument(

@@ -40,7 +40,7 @@ from app.bench.plan import BenchConfig, Options, PlannedConfig, expand_configs, 
 from app.bench.results import load_result, to_csv, to_json, to_markdown
 from app.cli import PhaseBars, parser_from_doc, run
 from app.errors import InputError
-from app.settings import default, flag_help, flag_kwargs, flag_name
+from app.settings import add_flag, default, flag_help, flag_kwargs, flag_name
 
 # Rendering or comparing saved results (--from-json, --compare) never imports llama_cpp:
 # app.bench.runner, which asks llama-cpp-python about the build, is imported only to run.
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--task-tokens", type=int, default=64, help="the task's most new tokens (default 64)")
     parser.add_argument("--task-cv", type=Path, help="the task's CV (default: app/examples/example_cv.txt)")
     parser.add_argument("--task-job", type=Path, help="the task's job (default: app/examples/example_job.txt)")
+    add_flag(parser, "force_ctx")
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed warm-up")
     parser.add_argument("--no-overhead", action="store_true", help="skip the bare llama-cpp-python baseline")
     parser.add_argument(
@@ -141,6 +142,7 @@ def _main(args: argparse.Namespace) -> int:
         warmup=not args.no_warmup,
         overhead=not args.no_overhead,
         bandwidth=not args.no_bandwidth,
+        force_ctx=args.force_ctx,
     )
 
     def swept(field: str, **kwargs: Any) -> list[int]:

@@ -236,3 +236,40 @@ def _wait_for_waiters(count: int) -> None:
     while len(engine_module._shared.waiting) < count and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(engine_module._shared.waiting) >= count
+
+
+def test_stop_ends_the_wait_for_another_sessions_generation(fresh_shared_model: None) -> None:
+    """Same settings, so the model is shared; another session's generation holds its lock. Stop must not wait it out."""
+    model, one = _load(ONE_THREAD)
+    stop = threading.Event()
+    queued = threading.Event()
+    outcome: list[BaseException] = []
+
+    def waiting_session(engine: engine_module.Engine) -> None:
+        prompt, end = engine.render([{"role": "user", "content": "Say hello."}])
+        try:
+            "".join(
+                engine.stream(
+                    prompt,
+                    decoding=engine_module.Decoding(),
+                    max_tokens=2,
+                    stop=end,
+                    should_stop=stop.is_set,
+                    on_queued=queued.set,
+                )
+            )
+        except GenerationStopped as error:
+            outcome.append(error)
+
+    with engine_lease(model, one) as engine:
+        engine.lock.acquire()  # what another session's generation holds while it streams
+        try:
+            worker = threading.Thread(target=waiting_session, args=(engine,))
+            worker.start()
+            assert queued.wait(timeout=60), "the second call was never told it waits"
+            stop.set()
+            worker.join(timeout=5)
+            assert not worker.is_alive(), "Stop did not end the wait for the model's lock"
+        finally:
+            engine.lock.release()
+    assert outcome and "Stopped while waiting" in str(outcome[0])

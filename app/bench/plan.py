@@ -48,6 +48,7 @@ class Options:
     warmup: bool = True
     overhead: bool = True  # the same pp/tg through bare llama-cpp-python
     bandwidth: bool = True  # measure memory bandwidth: each tg row's bound and efficiency
+    force_ctx: bool = False  # allow -c above a model's training context
 
     def tests(self) -> list[str]:
         names = []
@@ -192,7 +193,12 @@ def prepare(
             batch=config.batch,
             ctx=config.ctx,
             max_tokens=options.task_tokens,
+            force_ctx=options.force_ctx,
         )
+        from app.pipeline import load_settings_for  # the checks every load makes: threads, context
+
+        # Refused now, in one line, rather than as a failed (or mislabelled) row later.
+        load_settings_for(resolved[config.model], settings)
         # The engine needs room for the prompt plus the new tokens.
         if options.n_prompt and options.n_prompt + 1 > config.ctx:
             raise SettingsError(f"pp{options.n_prompt} does not fit a context of {config.ctx}; raise --ctx or lower -p")

@@ -15,13 +15,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict, runtime_checkable
 
-from app.errors import ContextOverflowError
+from app.errors import ContextOverflowError, GenerationStopped
 from app.settings import default
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack  # typing.Unpack for **kwargs is Python 3.12's
 
 Message = dict[str, str]
+
+# How often a call waiting for the model's lock checks whether its user pressed Stop.
+_TURN_POLL_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -143,12 +146,24 @@ def check_fits(prompt_tokens: int, max_tokens: int, n_ctx: int, *, ctx_flag: str
         )
 
 
-def take_turn(lock: threading.Lock, on_queued: Callable[[], None] | None) -> None:
-    """Acquire the model's lock; when another call holds it, say so once (on_queued), then wait."""
-    if not lock.acquire(blocking=False):
-        if on_queued is not None:
-            on_queued()
-        lock.acquire()
+def take_turn(
+    lock: threading.Lock,
+    on_queued: Callable[[], None] | None,
+    should_stop: Callable[[], bool] | None = None,
+) -> None:
+    """Acquire the model's lock; when another call holds it, say so once (on_queued), then wait.
+
+    While waiting, `should_stop` is polled: a user who presses Stop (or closes
+    the tab) while another session's generation holds the model is not kept
+    waiting for it; the wait ends with GenerationStopped.
+    """
+    if lock.acquire(blocking=False):
+        return
+    if on_queued is not None:
+        on_queued()
+    while not lock.acquire(timeout=_TURN_POLL_S):
+        if should_stop is not None and should_stop():
+            raise GenerationStopped("Stopped while waiting for the model; nothing was generated.")
 
 
 class ModelFacts(Protocol):

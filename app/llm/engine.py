@@ -195,7 +195,7 @@ class Engine:
         metrics = call.metrics
         tokens = self.tokenize(prompt)
         check_fits(len(tokens), max_tokens, self.n_ctx)
-        take_turn(self.lock, call.on_queued)
+        take_turn(self.lock, call.on_queued, call.should_stop)
         try:
             # The KV cache still holds the previous call's tokens; llama-cpp-python
             # keeps the longest common prefix and evaluates only the rest.

@@ -146,7 +146,7 @@ class FakeEngine:
         tokens = self._check_fits(prompt, max_tokens)
         self.calls.append(FakeCall("stream", prompt, max_tokens, decoding, tuple(call.stop)))
         reply = self._next_reply()
-        take_turn(self.lock, call.on_queued)
+        take_turn(self.lock, call.on_queued, call.should_stop)
         try:
             yield from self._stream_reply(reply, tokens, max_tokens, call.stop, call.metrics, call.should_stop)
         finally:
