@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # "(e.g. Python, Java)": the parenthesis is found with str.find, not a pattern,
 # because `\(...[^)]*\)` rescans to the end of the text from every "(" that is
@@ -22,8 +23,8 @@ def split_alternatives(text: str) -> tuple[str, list[str]]:
         start, end, inner = parenthesised
         if "," in inner or re.search(r"\bor\b|\bили\b|/", inner):
             return text[:start] + text[end:], list_items(inner)
-    or_list = _trailing_or_list_start(text)
-    if or_list is not None and re.search(r"\b(?:or|или|and/or)\b", text, re.IGNORECASE):
+    # The conjunction first: one search, where the automaton reads the text character by character.
+    if re.search(r"\b(?:or|или|and/or)\b", text, re.IGNORECASE) and (or_list := _trailing_or_list_start(text)):
         or_start, or_end = or_list
         items = list_items(text[or_start:or_end])
         if len(items) >= 2 and all(len(item.split()) <= 3 for item in items[1:]):
@@ -100,6 +101,7 @@ def _step(state: str, kind: str) -> set[str]:
     return following
 
 
+@lru_cache(maxsize=4096)
 def _character_class(character: str) -> str:
     lower = character.lower()
     if lower in _CONJUNCTION_LETTERS or character in " ,/":

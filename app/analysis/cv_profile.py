@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from app.analysis.cv_sections import DatedRole, dated_roles, line_sections, merged_years
 from app.analysis.job_requirements import DEGREE_LEVELS
-from app.analysis.textproc import content_stems, detect_language
+from app.analysis.textproc import Language, content_stems, detect_language
 from app.formatting import clip
 
 # The longest CV line quoted as evidence, in characters.
@@ -31,7 +31,8 @@ class _Role:
 class CvProfile:
     """The CV prepared once for matching: its lines, titles, dated roles, years and degree."""
 
-    def __init__(self, text: str, today: dt.date) -> None:
+    def __init__(self, text: str, today: dt.date, *, language: Language | None = None) -> None:
+        """`language`: the CV's, when the caller has it already (else detected here)."""
         self.text = text
         self.lines = [
             _CvLine(line.strip(), frozenset(content_stems(line))) for line in text.splitlines() if line.strip()
@@ -39,7 +40,7 @@ class CvProfile:
         self.stems: frozenset[str] = (
             frozenset().union(*(line.stems for line in self.lines)) if self.lines else frozenset()
         )
-        self.language = detect_language(text)
+        self.language = language or detect_language(text)
         roles = dated_roles(text, _year_value(today))
         self.roles = [_Role((role.start, role.end), frozenset(content_stems(role.text))) for role in roles]
         self.years = _years_from(roles, text)

@@ -207,7 +207,8 @@ def _with_alternatives(requirement: Requirement, alternatives: tuple[str, ...]) 
 
 def _degree_level(text: str) -> int:
     """The lowest degree level a text names, 0 when it names none."""
-    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(_GENERIC_DEGREE_RE.sub(" ", text))]
+    without_generic = _GENERIC_DEGREE_RE.sub(" ", text)
+    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(without_generic)]
     return min(levels) if levels else 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
 from app.analysis.alternatives import split_alternatives
@@ -415,6 +416,7 @@ def _display_words(text: str) -> list[str]:
     return items
 
 
+@lru_cache(maxsize=16384)  # a word's answer depends on the word alone (like textproc.stem)
 def _is_filler(word: str) -> bool:
     stems = stem_set(word)
     return not stems or stems <= GENERIC_STEMS or stems <= _YEARS_WORDS

@@ -42,7 +42,7 @@ from app.analysis.cv_sections import CORE_SECTIONS, SOFT_SKILL_WORDS, SectionHit
 from app.analysis.injection import InjectionFinding, find_injections
 from app.analysis.job_requirements import Requirement, extract_requirements
 from app.analysis.matching import GENERIC_STEMS, RequirementMatch, match_requirement
-from app.analysis.textproc import Language, content_stems, detect_language, stem_set
+from app.analysis.textproc import Language, content_stems, language_of, script_letters, stem_set
 
 SCORE_VERSION = "2.0"
 STRONG_FIT_MIN = 70
@@ -106,10 +106,12 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
     clean_cv = _without_lines(cv_text, {number for finding in cv_injections for number in finding.line_numbers})
     clean_job = _without_lines(job_text, {number for finding in job_injections for number in finding.line_numbers})
 
-    language = detect_language(clean_cv + "\n" + clean_job)
+    cv_letters, job_letters = script_letters(clean_cv), script_letters(clean_job)
+    # The language of the two together ("\n" between them is no letter).
+    language = language_of((cv_letters[0] + job_letters[0], cv_letters[1] + job_letters[1]))
     sections = find_sections(clean_cv)
-    profile = CvProfile(clean_cv, today)
-    requirements = extract_requirements(clean_job, detect_language(clean_job))
+    profile = CvProfile(clean_cv, today, language=language_of(cv_letters))
+    requirements = extract_requirements(clean_job, language_of(job_letters))
     matches = [match_requirement(requirement, profile) for requirement in requirements]
     parts = score_parts(matches, field_share(profile, clean_job))
     score = combine_score(parts) if requirements else 0

@@ -82,8 +82,20 @@ STOPWORDS: dict[Language, frozenset[str]] = {
 
 def detect_language(text: str) -> Language:
     """Return "ru" when Cyrillic letters dominate the text, else "en"."""
-    cyrillic = len(_CYRILLIC.findall(text))
-    latin = len(_LATIN.findall(text))
+    return language_of(script_letters(text))
+
+
+def script_letters(text: str) -> tuple[int, int]:
+    """How many Cyrillic and how many Latin letters the text has.
+
+    Counted once per document: the counts of two texts add up to those of the two joined.
+    """
+    return len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+
+
+def language_of(letters: tuple[int, int]) -> Language:
+    """The language of a text from its script_letters: "ru" when Cyrillic letters dominate, else "en"."""
+    cyrillic, latin = letters
     return "ru" if cyrillic > latin * 0.5 else "en"
 
 
@@ -130,16 +142,30 @@ def raw_tokens(text: str) -> list[str]:
     Hyphenated words count as their parts ("Python-разработчик" is "python" and
     "разработчик"), and a version glued to a name is dropped ("Python3").
     """
+    return [part for token in _TOKEN.findall(fold_aliases(text)) for part in _token_parts(token)]
+
+
+# Word-level caches: a token's parts and content stems depend on the token alone, and the
+# vocabulary of CVs and postings is small, so a long posting is tokenised at the cost of a
+# dictionary look-up per word once its words have been seen (like `stem`).
+@lru_cache(maxsize=65536)
+def _token_parts(token: str) -> tuple[str, ...]:
+    """The tokens one match of _TOKEN stands for: its hyphenated parts, versions dropped, aliases folded."""
+    parts = token.split("-") if "-" in token.strip("-") else [token]
     tokens: list[str] = []
-    for token in _TOKEN.findall(fold_aliases(text)):
-        parts = token.split("-") if "-" in token.strip("-") else [token]
-        for part in parts:
-            if not part:
-                continue
-            versioned = _TRAILING_VERSION.match(part)
-            part = versioned.group(1) if versioned else part
-            tokens.append(_TOKEN_ALIASES.get(part, part))
-    return tokens
+    for part in parts:
+        if not part:
+            continue
+        versioned = _TRAILING_VERSION.match(part)
+        part = versioned.group(1) if versioned else part
+        tokens.append(_TOKEN_ALIASES.get(part, part))
+    return tuple(tokens)
+
+
+@lru_cache(maxsize=65536)
+def _token_stems(token: str) -> tuple[str, ...]:
+    """The content stems of one match of _TOKEN (see content_stems)."""
+    return tuple(stem(part) for part in _token_parts(token) if not is_stopword(part))
 
 
 _NUMBER_LIKE = re.compile(r"^[\d.,+%]+$")
@@ -154,7 +180,7 @@ def is_stopword(token: str) -> bool:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning, in order, duplicates kept."""
-    return [stem(t) for t in raw_tokens(text) if not is_stopword(t)]
+    return [found for token in _TOKEN.findall(fold_aliases(text)) for found in _token_stems(token)]
 
 
 def surface_forms(text: str) -> dict[str, str]:
