@@ -255,6 +255,24 @@ def test_pay_grades_and_places_are_not_requirement_terms(requirement: str, kept:
         assert not {stem(word.lower()), forms.get(stem(word.lower()))} & terms, (word, terms)
 
 
+@pytest.mark.parametrize(
+    ("message", "limit", "shown"),
+    [
+        ("llama_decode returned -3\n  at line 2\n", None, "llama_decode returned -3 at line 2"),
+        ("", None, "RuntimeError"),
+        ("x" * 200, 160, "x" * 157 + "..."),
+        ("a short\tmessage", 160, "a short message"),
+    ],
+)
+def test_one_line_is_one_helper_for_the_ranking_and_the_hub(message: str, limit: int | None, shown: str) -> None:
+    from app import errors, ranking
+    from app.hub import downloads, hub_client
+
+    assert errors.one_line(RuntimeError(message), limit=limit) == shown
+    # One helper, not a copy per package: the ranking's job errors and the hub's download errors use it.
+    assert ranking.one_line is hub_client.one_line is downloads.one_line is errors.one_line
+
+
 # --- rank_jobs without the model ---------------------------------------------------
 
 
