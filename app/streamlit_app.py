@@ -143,6 +143,7 @@ def sidebar_settings() -> Settings | None:
         sidebar.caption(f"This llama-cpp-python build has no GPU offload. Rebuild it with `{GPU_REBUILD_COMMAND}`.")
     batch = sidebar.number_input(**widget_kwargs("batch"))
     ctx = sidebar.number_input(**widget_kwargs("ctx"))
+    force_ctx = sidebar.checkbox(label("force_ctx"), value=default("force_ctx"), help=describe("force_ctx"))
 
     sidebar.subheader("Decoding")
     mode = sidebar.radio(
@@ -164,6 +165,7 @@ def sidebar_settings() -> Settings | None:
             gpu_layers=int(gpu_layers),
             batch=int(batch),
             ctx=int(ctx),
+            force_ctx=force_ctx,
             greedy=greedy,
             temperature=temperature,
             top_p=top_p,
