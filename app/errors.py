@@ -82,3 +82,14 @@ class DownloadTooLargeError(DownloadError):
 
 class GenerationStopped(CVEnhancerError):
     """The user stopped the analysis (Stop, or the page was closed) before the model answered."""
+
+
+def one_line(error: BaseException, *, limit: int | None = None) -> str:
+    """An exception's text on one line, for a message that quotes it: runs of spaces and line breaks become
+    one space (llama.cpp's and huggingface_hub's messages span several lines), the exception's type when it
+    has no text, and at most `limit` characters when one is given.
+    """
+    text = " ".join(str(error).split()) or type(error).__name__
+    if limit is not None and len(text) > limit:
+        return text[: limit - 3] + "..."
+    return text

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from app.analysis.documents import Document, hidden_text_warning
+from app.analysis.documents import Document, document_warnings
 from app.analysis.plan import Plan
 from app.analysis.plan_builder import build_plan
 from app.analysis.scoring import Analysis, analyze
@@ -245,11 +245,10 @@ def run_analysis(
     analysis = analyze(cv.text, job.text)
     plan = build_plan(analysis, cv.text)
     analysis_ms = (time.perf_counter() - started) * 1000
-    # Text a reader cannot see was left out when the files were read; the user is told plainly.
-    hidden = [
-        warning for warning in (hidden_text_warning(cv, "CV"), hidden_text_warning(job, "job description")) if warning
-    ]
-    report = Report(analysis, settings, cv.name, job.name, warnings=[*hidden, *analysis.warnings], plan=plan)
+    # How the files were read: text a reader cannot see was left out, a legacy encoding was guessed. The user
+    # is told plainly.
+    reading = [*document_warnings(cv, "CV"), *document_warnings(job, "job description")]
+    report = Report(analysis, settings, cv.name, job.name, warnings=[*reading, *analysis.warnings], plan=plan)
     report.metrics = {"analysis_ms": round(analysis_ms, 2)}
     if on_findings is not None:
         on_findings(report)

@@ -21,7 +21,7 @@ from typing import Any
 from app.analysis.documents import SUPPORTED_SUFFIXES, Document, read_bytes, read_document
 from app.analysis.job_requirements import job_title
 from app.analysis.ranking import Gap, SharedGap, StatusCounts, biggest_gap, rank_order, shared_gaps, status_counts
-from app.errors import ContextOverflowError, CVEnhancerError, InputError
+from app.errors import ContextOverflowError, CVEnhancerError, InputError, one_line
 from app.llm.base import GenerationMetrics
 from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
@@ -198,7 +198,7 @@ def load_job(path: Path) -> JobInput:
     try:
         return read_document(path)
     except (CVEnhancerError, OSError) as error:
-        return FailedJob(str(path), _one_line(error))
+        return FailedJob(str(path), one_line(error))
 
 
 def load_job_bytes(data: bytes, name: str) -> JobInput:
@@ -206,7 +206,7 @@ def load_job_bytes(data: bytes, name: str) -> JobInput:
     try:
         return read_bytes(data, name)
     except CVEnhancerError as error:
-        return FailedJob(name, _one_line(error))
+        return FailedJob(name, one_line(error))
 
 
 def job_files(folder: Path) -> list[Path]:
@@ -303,10 +303,10 @@ def rank_jobs(
             )
         except ContextOverflowError as error:
             # This job's text is too long for the context: its deterministic report stands.
-            entry.report.warnings.append(f"No advice was written for this job: {_one_line(error)}")
+            entry.report.warnings.append(f"No advice was written for this job: {one_line(error)}")
         except CVEnhancerError as error:
             # The model itself cannot run: no point trying it on the next jobs.
-            model_error = _one_line(error)
+            model_error = one_line(error)
             entry.report.warnings.append(f"No advice was written for this job: {model_error}")
             ranking.warnings.append(f"The model could not write advice: {model_error}")
         if should_stop is not None and should_stop():
@@ -314,7 +314,3 @@ def rank_jobs(
         if on_advice_done is not None:
             on_advice_done(entry)
     return ranking
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())

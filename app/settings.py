@@ -70,8 +70,9 @@ def check_context(ctx: int, trained: int | None, model: str, force: bool = False
     """Refuse a context window above the model's training context unless forced (--force-ctx)."""
     if trained and ctx > trained and not force:
         raise SettingsError(
-            f"--ctx {ctx} is above the {trained} tokens {model} was trained with; its answers degrade past that. "
-            f"Use --ctx {trained} or less, or add --force-ctx to run it anyway."
+            f"a context of {ctx} tokens is above the {trained} {model} was trained with, and its answers degrade "
+            f"past that; use --ctx {trained} or less, or allow it with --force-ctx (in the app: "
+            f'"{label("force_ctx")}").'
         )
 
 
@@ -465,5 +466,6 @@ RUN_FIELDS: tuple[str, ...] = (
     "batch",
     "gpu_layers",
     "ctx",
+    "force_ctx",
     "backend",
 )

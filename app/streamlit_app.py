@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils import script_run_context
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, SUPPORTED_SUFFIXES, Document, from_text, read_bytes
 from app.analysis.plan import PLAN_SECTIONS
@@ -29,6 +27,7 @@ from app.llm.writing import AdviceSection
 from app.pipeline import run_analysis
 from app.report import STOPPED_WARNING, VERDICT_TEXT, Report, metric_rows
 from app.settings import Settings, default, describe, label, make_settings, server_urls_from_env, widget_kwargs
+from app.ui_run import stop_requested
 
 UPLOAD_TYPES = [suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES]
 VERDICT_STYLE = {"strong_fit": st.success, "partial_fit": st.warning, "not_a_fit": st.error}
@@ -144,6 +143,7 @@ def sidebar_settings() -> Settings | None:
         sidebar.caption(f"This llama-cpp-python build has no GPU offload. Rebuild it with `{GPU_REBUILD_COMMAND}`.")
     batch = sidebar.number_input(**widget_kwargs("batch"))
     ctx = sidebar.number_input(**widget_kwargs("ctx"))
+    force_ctx = sidebar.checkbox(label("force_ctx"), value=default("force_ctx"), help=describe("force_ctx"))
 
     sidebar.subheader("Decoding")
     mode = sidebar.radio(
@@ -165,6 +165,7 @@ def sidebar_settings() -> Settings | None:
             gpu_layers=int(gpu_layers),
             batch=int(batch),
             ctx=int(ctx),
+            force_ctx=force_ctx,
             greedy=greedy,
             temperature=temperature,
             top_p=top_p,
@@ -337,24 +338,6 @@ def analyze_and_stream(cv: Document, job: Document, settings: Settings) -> None:
         show_advice(report)
     draw_metrics(metrics_box, report.metrics, settings)
     show_warnings_and_downloads(report)
-
-
-def stop_requested() -> Callable[[], bool] | None:
-    """A check, polled while the analysis waits for the model or generates, that ends this run on Stop.
-
-    Streamlit ends a run that a click (Stop) or a closed tab interrupted at its next call into
-    Streamlit; while the analysis waits for the model it makes none, so the wait asks Streamlit
-    itself: the check raises Streamlit's own stop exception, handled like any interrupted run.
-    """
-    check = getattr(script_run_context, "get_run_yield_check", lambda: None)()
-    if check is None:
-        return None
-
-    def should_stop() -> bool:
-        check()
-        return False
-
-    return should_stop
 
 
 def recover_interrupted_run() -> None:

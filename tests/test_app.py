@@ -153,7 +153,7 @@ def test_stop_keeps_the_findings_and_shows_the_plan_not_the_unchecked_draft() ->
     plan = findings.plan
     assert plan is not None
     # The plan is a checklist beside the advice, one box per action.
-    assert [shown(box.label) for box in app.checkbox] == [action.action for action in plan.actions]
+    assert [shown(box.label) for box in app.main.checkbox] == [action.action for action in plan.actions]
     assert any("stopped by you" in element.value for element in app.warning)
     assert app.session_state["generating"] is False
 

@@ -8,6 +8,7 @@ says what to do; adversarial text at the cap is analysed in seconds.
 from __future__ import annotations
 
 import glob
+import json
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,14 @@ import pytest
 from app.analysis.documents import MAX_FILE_BYTES, MAX_TEXT_CHARS, from_text, read_bytes, read_document
 from app.analysis.scoring import analyze
 from app.errors import DocumentError
-from tests.helpers import ROOT, timed_in_child
+from tests.helpers import ROOT, run_script, timed_in_child
 
 DATA = ROOT.parent / "shared" / "data"
 ANALYSIS_BUDGET_S = 30.0  # measured: a few seconds on a busy 2-core machine (scripts/adversarial_bench.py)
+
+
+def _real_english_cv() -> str:
+    return (DATA / "en" / "skillora" / "real_world" / "resumes" / "rachel_martinez_ds.txt").read_text(encoding="utf-8")
 
 
 def _real_cv() -> str:
@@ -86,3 +91,42 @@ def test_adversarial_text_at_the_cap_is_analysed_in_seconds(name: str) -> None:
     jobs = [lambda: analyze(text, job), lambda: analyze("Python developer\nSkills: Python", text)]
     times = timed_in_child(jobs, 2 * ANALYSIS_BUDGET_S)
     assert all(took is not None and took < ANALYSIS_BUDGET_S for took in times), (name, times)
+
+
+# --- the model path (issue 12, point 4): a 160 KB CV took 56 s to report "does not fit", 2,000 pages hours ---
+
+
+def _cv_file(tmp_path: Path, characters: int) -> Path:
+    cv = _real_english_cv()
+    path = tmp_path / f"cv_{characters}.txt"
+    path.write_text(((cv + "\n") * (characters // len(cv) + 1))[:characters], encoding="utf-8")
+    return path
+
+
+def test_a_160_kb_cv_given_to_the_model_path_is_refused_with_one_line(tmp_path: Path) -> None:
+    cv = _cv_file(tmp_path, 160_000)
+    job = ROOT / "tests" / "fixtures" / "strong_job.txt"
+
+    # The real embedded model, not --no-llm: the refusal comes before the model is loaded.
+    result = run_script("analyze.py", "--cv", cv, "--job", job, "--max-tokens", "8", "--threads", "1", timeout=120)
+
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {cv.name}: the text is ") and "over the limit of 100,000" in line
+
+
+def test_a_cv_just_under_the_cap_runs_the_model_path_to_a_report(tmp_path: Path) -> None:
+    cv = _cv_file(tmp_path, MAX_TEXT_CHARS - 1_000)
+    job = ROOT / "tests" / "fixtures" / "strong_job.txt"
+    args = ("--cv", cv, "--job", job, "--max-tokens", "8", "--threads", "1", "--ctx", "4096", "--json")
+
+    # A bounded run (seconds: 16 s on a busy 2-core machine); the timeout catches a trim that re-tokenises per line.
+    result = run_script("analyze.py", *args, timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["model"] is not None and report["model"]["backend"] == "local"
+    assert len(report["advice_sections"]) == 7 and report["advice"]
+    assert 0 < report["metrics"]["prompt_tokens"] <= 4096 - 8
+    assert report["verdict"] in {"strong_fit", "partial_fit", "not_a_fit"}

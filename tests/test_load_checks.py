@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from app.errors import SettingsError
 from app.hub.catalog import resolve_model
 from app.pipeline import load_settings_for, trained_context
-from app.settings import Settings, check_threads, logical_cores
-from tests.helpers import ROOT, run_script
+from app.settings import Settings, check_threads, label, logical_cores
+from tests.helpers import ROOT, TINY_CV, TINY_JOB, run_script
 
 CV = ROOT / "app" / "examples" / "example_cv.txt"
 JOB = ROOT / "app" / "examples" / "example_job.txt"
@@ -75,3 +76,21 @@ def test_the_scripts_refuse_in_one_line_with_exit_2(script: str, args: list[str]
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_app_refuses_a_context_above_the_training_one_in_one_line_and_the_checkbox_allows_it() -> None:
+    app = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=180)
+    app.run()
+    next(item for item in app.sidebar.number_input if item.label == label("ctx")).set_value(16384)
+    app.text_area[0].set_value(TINY_CV)
+    app.text_area[1].set_value(TINY_JOB)
+    next(button for button in app.button if button.label == "Analyze").click()
+    app.run()
+    assert not app.exception
+    errors = [element.value for element in app.error]
+    assert len(errors) == 1 and "trained with" in errors[0] and label("force_ctx") in errors[0], errors
+    # Allowed, the same settings get past the check (the sidebar no longer refuses anything).
+    next(item for item in app.sidebar.checkbox if item.label == label("force_ctx")).check()
+    app.run()
+    assert not app.exception
+    assert not app.sidebar.error

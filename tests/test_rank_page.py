@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.runtime.scriptrunner_utils import script_run_context
 from streamlit.testing.v1 import AppTest
 
+import app.ranking as ranking_module
 from app.settings import bounds, default, describe, label, widget_kwargs
+from app.ui_run import stop_requested
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "app" / "pages" / "rank_jobs.py")
@@ -119,6 +123,55 @@ def test_no_jobs_says_what_to_do() -> None:
     assert [element.value for element in app.error] == [
         "no job descriptions given: upload files or paste jobs into the tabs, or press “Try an example”."
     ]
+
+
+def test_stop_reaches_rank_jobs_and_ends_a_wait_for_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: the page called rank_jobs without should_stop, so Stop could not end a wait for another
+    session's model (the wait calls no widget, so Streamlit never got the chance to stop the run)."""
+    real_rank_jobs = ranking_module.rank_jobs
+    seen: dict[str, Any] = {}
+
+    def recording_rank_jobs(*args: Any, **kwargs: Any) -> Any:
+        seen["should_stop"] = kwargs.get("should_stop")
+        seen["polled"] = seen["should_stop"]() if callable(seen["should_stop"]) else None
+        return real_rank_jobs(*args, **kwargs)
+
+    monkeypatch.setattr(ranking_module, "rank_jobs", recording_rank_jobs)
+    app = new_page()
+    without_model(app)
+    app.text_area[0].set_value((FIXTURES / "strong_cv.txt").read_text(encoding="utf-8"))
+    app.text_area[1].set_value((FIXTURES / "strong_job.txt").read_text(encoding="utf-8"))
+    button(app, "Rank the jobs").click()
+    app.run()
+
+    assert not app.exception
+    assert callable(seen["should_stop"]), "the rank page must pass should_stop to rank_jobs"
+    assert seen["polled"] is False  # no Stop pressed: the run goes on
+    assert list(app.dataframe[0].value["job"]) == ["job 1 (pasted)"]
+
+
+def test_the_stop_check_is_streamlits_own_run_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stop_requested (one helper for both pages) raises Streamlit's stop exception when the run must end."""
+
+    class Stopped(Exception):
+        pass
+
+    def stopping() -> None:
+        raise Stopped
+
+    monkeypatch.setattr(script_run_context, "get_run_yield_check", lambda: stopping)
+    should_stop = stop_requested()
+    assert should_stop is not None
+    with pytest.raises(Stopped):
+        should_stop()
+    monkeypatch.setattr(script_run_context, "get_run_yield_check", lambda: lambda: None)
+    assert stop_requested()() is False  # type: ignore[misc]
+    monkeypatch.setattr(script_run_context, "get_run_yield_check", lambda: None)
+    assert stop_requested() is None  # outside a script run (the CLI, tests)
+    # One helper for both pages, not a copy in each.
+    for page in (PAGE, str(ROOT / "app" / "streamlit_app.py")):
+        source = Path(page).read_text(encoding="utf-8")
+        assert "from app.ui_run import stop_requested" in source and "def stop_requested" not in source
 
 
 def test_add_another_job_opens_a_tab() -> None:

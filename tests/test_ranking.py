@@ -198,6 +198,81 @@ def test_real_civil_service_postings_share_skills_not_ordinary_words() -> None:
     assert not {"management", "Management", "Assignment"} & set(skills)
 
 
+REAL_DEV_JOBS = ROOT.parent / "shared" / "data" / "real_dev" / "jobs"
+# Words of real postings that name a pay grade, a place or an employer: never a skill to learn (issue 14).
+NOT_SKILLS = {"GS", "ZP", "WG", "State", "City", "County", "Federal", "NYC", "York", "New York", "grade", "band"}
+
+
+@pytest.mark.parametrize(
+    "cv_path",
+    [
+        *sorted((REAL / "resumes").glob("*.txt")),
+        ROOT.parent / "shared" / "data" / "real_dev" / "cvs" / "ru" / "hh_00e5eedf00089ef4.txt",
+    ],
+    ids=lambda path: path.stem,
+)
+def test_real_postings_share_skills_not_pay_grades_or_places(cv_path: Path) -> None:
+    """The NYC and federal postings of real_dev: "GS" (GS-12) and "State" (New York State) were shared gaps."""
+    cv_text = cv_path.read_text(encoding="utf-8")
+    postings = sorted(REAL_DEV_JOBS.glob("*/*.txt"))
+    named = [(path.name, analyze(cv_text, path.read_text(encoding="utf-8"))) for path in postings]
+    skills = [gap.skill for gap in shared_gaps(named, limit=50)]
+
+    assert not NOT_SKILLS & set(skills), skills
+    # Real skills the postings ask for and these CVs do not show still come through.
+    assert {"Microsoft Excel", "Word"} <= set(skills), skills
+
+
+@pytest.mark.parametrize(
+    ("requirement", "kept", "dropped"),
+    [
+        (
+            "one year of specialized experience equivalent to at least the next lower grade (GS-07) or a "
+            "comparable pay band in federal or other service",
+            {"specialized"},
+            {"GS", "grade", "band", "pay"},
+        ),
+        ("equivalent to at least the GS-9 (ZP-II at NIST) level in data analysis", {"analysis"}, {"GS", "ZP"}),
+        ("a valid New York State license as a Professional Engineer", {"Engineer"}, {"State", "York"}),
+        (
+            "clerical work for a State's Department of Health",
+            {"clerical"},
+            {"State", "Department", "Health"},
+        ),
+        ("manage contracts for City, State, and/or Federal grants using Excel", {"Excel", "contracts"}, {"State"}),
+        # Lower case, these are skills: they stay.
+        ("state management with Redux", {"state", "Redux"}, set()),
+        ("knowledge of federal tax law", {"federal", "tax"}, set()),
+    ],
+)
+def test_pay_grades_and_places_are_not_requirement_terms(requirement: str, kept: set[str], dropped: set[str]) -> None:
+    missing = analyze("Experience\nCashier at a shop, 2019-2023\n", f"Requirements:\n- {requirement}\n").matches
+    terms = {term for m in missing for term in m.missing_terms}
+    forms = surface_forms(requirement)
+    for word in kept:
+        assert stem(word.lower()) in terms, (word, terms)
+    for word in dropped:
+        assert not {stem(word.lower()), forms.get(stem(word.lower()))} & terms, (word, terms)
+
+
+@pytest.mark.parametrize(
+    ("message", "limit", "shown"),
+    [
+        ("llama_decode returned -3\n  at line 2\n", None, "llama_decode returned -3 at line 2"),
+        ("", None, "RuntimeError"),
+        ("x" * 200, 160, "x" * 157 + "..."),
+        ("a short\tmessage", 160, "a short message"),
+    ],
+)
+def test_one_line_is_one_helper_for_the_ranking_and_the_hub(message: str, limit: int | None, shown: str) -> None:
+    from app import errors, ranking
+    from app.hub import downloads, hub_client
+
+    assert errors.one_line(RuntimeError(message), limit=limit) == shown
+    # One helper, not a copy per package: the ranking's job errors and the hub's download errors use it.
+    assert ranking.one_line is hub_client.one_line is downloads.one_line is errors.one_line
+
+
 # --- rank_jobs without the model ---------------------------------------------------
 
 

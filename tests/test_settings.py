@@ -181,7 +181,7 @@ def test_benchmark_sweeps_default_to_the_settings_defaults() -> None:
 
 def widgets_by_label(container: Any) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for kind in ("number_input", "slider", "radio", "selectbox", "text_input"):
+    for kind in ("number_input", "slider", "radio", "selectbox", "text_input", "checkbox"):
         for widget in getattr(container, kind):
             found[widget.label] = widget
     return found

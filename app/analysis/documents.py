@@ -24,13 +24,14 @@ from pathlib import Path
 from app.analysis.read_docx import read_docx
 from app.analysis.read_errors import MAX_RAW_CHARS, MAX_TEXT_CHARS, error, too_big, too_long
 from app.analysis.read_pdf import read_pdf
-from app.analysis.read_text import CONTROL_RE, decode_text
+from app.analysis.read_text import CONTROL_RE, decode_text, encoding_warning
 
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_TEXT_CHARS",
     "SUPPORTED_SUFFIXES",
     "Document",
+    "document_warnings",
     "from_text",
     "hidden_text_warning",
     "normalise_text",
@@ -67,6 +68,10 @@ class Document:
     hidden_words: int = 0
     """Words in the file that a reader cannot see (white on white, a tiny or invisible font, off the page,
     covered, a hidden Word run); they are not in ``text``."""
+    encoding: str | None = None
+    """The codec a text file was decoded with ("utf-8", "cp1251"...); None for PDF, DOCX and pasted text."""
+    encoding_guessed: bool = False
+    """True when a text file's legacy encoding was guessed without confidence: letters may be wrong."""
 
 
 def hidden_text_warning(document: Document, role: str = "CV") -> str | None:
@@ -85,6 +90,14 @@ def hidden_text_warning(document: Document, role: str = "CV") -> str | None:
             "stuffing — remove them. They were left out of the analysis and the advice."
         )
     return f"The {role} contains {count} {words} a reader cannot see; they were left out of the analysis."
+
+
+def document_warnings(document: Document, role: str = "CV") -> list[str]:
+    """What the user must know about how ``document`` was read: hidden words, a guessed text encoding."""
+    warnings = [hidden_text_warning(document, role)]
+    if document.encoding_guessed and document.encoding is not None:
+        warnings.append(encoding_warning(document.name, document.encoding))
+    return [warning for warning in warnings if warning]
 
 
 # --------------------------------------------------------------------------
@@ -277,8 +290,11 @@ def _parse(data: bytes, name: str, suffix: str) -> Document:
             "the file is empty; choose the file that holds the text or paste the text instead.",
         )
     hidden_words = 0
+    encoding: str | None = None
+    encoding_guessed = False
     if suffix in _TEXT_SUFFIXES:
-        raw = decode_text(data, name)
+        decoded = decode_text(data, name)
+        raw, encoding, encoding_guessed = decoded.text, decoded.encoding, decoded.guessed
     elif suffix == ".pdf":
         pdf = read_pdf(data, name)
         raw, hidden_words = pdf.text, pdf.hidden_words
@@ -301,4 +317,11 @@ def _parse(data: bytes, name: str, suffix: str) -> Document:
             "no text found in the file (only blank space or images); "
             "check it is the right file or paste the text instead.",
         )
-    return Document(name=name, text=text, source_format=suffix.lstrip("."), hidden_words=hidden_words)
+    return Document(
+        name=name,
+        text=text,
+        source_format=suffix.lstrip("."),
+        hidden_words=hidden_words,
+        encoding=encoding,
+        encoding_guessed=encoding_guessed,
+    )

@@ -16,7 +16,7 @@ from typing import Literal
 from app.analysis.alternatives import split_alternatives
 from app.analysis.cv_profile import EVIDENCE_CHARS, CvProfile
 from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, classify
-from app.analysis.textproc import content_stems, raw_tokens, stem, stem_set, title_words
+from app.analysis.textproc import content_stems, raw_tokens, stem, stem_set, title_words, without_non_skills
 from app.formatting import clip
 
 STATUS_VALUE = {"met": 1.0, "partial": 0.5, "missing": 0.0}
@@ -150,7 +150,7 @@ def _match_terms(
     Python, Java)") is met by any one of them; a list of things all asked
     ("Docker, Kubernetes, AWS, Cloudflare") is met in proportion.
     """
-    head, alternatives = split_alternatives(requirement.text)
+    head, alternatives = split_alternatives(without_non_skills(requirement.text))
     head_stems = [s for s in dict.fromkeys(content_stems(head)) if s not in ignore and s not in GENERIC_STEMS]
     alternative_stems = [[s for s in content_stems(alt) if s not in GENERIC_STEMS] for alt in alternatives]
     alternative_stems = [stems for stems in alternative_stems if stems]

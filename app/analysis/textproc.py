@@ -170,6 +170,27 @@ def _token_stems(token: str) -> tuple[str, ...]:
 
 _NUMBER_LIKE = re.compile(r"^[\d.,+%]+$")
 
+# Words of a requirement that say what it pays, where the job is or who employs, never a skill one could learn:
+# US federal pay grades ("GS-12", "ZP-II", "WG-10") and the words grade and band ("the next lower grade",
+# "a comparable pay band"); government places and bodies written as names ("New York State", "a State's
+# Department of Education", "City, State, and/or Federal grants"). Case-sensitive for the names: "state
+# management" and "federal tax law" are skills.
+_NOT_A_SKILL = re.compile(
+    r"\b(?:GS|GG|GL|GM|GP|WG|WL|WS|ZA|ZP|ZS|ZT|NH|NJ|NK)-?(?:\d{1,2}|[IVX]{1,4})\b"
+    r"|\b(?:[Pp]ay\s+)?(?:[Gg]rade|[Bb]and)s?\b"
+    r"|\b(?:New York|NYC|State|City|County|Borough|Federal|Commonwealth)(?:'s)?\b"
+    r"|\b[Dd]epartments? of(?: the)?(?: [A-Z][\w&]*)+"
+)
+
+
+def without_non_skills(text: str) -> str:
+    """The text with the words that can never name a skill taken out: pay grades, government places and bodies.
+
+    A requirement's terms are what the CV is searched for and what the user is told is missing ("GS" or
+    "State" missing in most jobs is noise): these words must not be among them.
+    """
+    return _NOT_A_SKILL.sub(" ", text)
+
 
 def is_stopword(token: str) -> bool:
     """True for words that never name a skill: function words, filler, bare numbers ("5+")."""

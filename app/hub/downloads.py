@@ -52,6 +52,7 @@ from app.errors import (
     DownloadError,
     DownloadInProgressError,
     DownloadTooLargeError,
+    one_line,
 )
 from app.hub.catalog import (
     EMBEDDED_DISTRIBUTION,
@@ -62,7 +63,7 @@ from app.hub.catalog import (
     load_architectures,
     model_path,
 )
-from app.hub.hub_client import HubClient, one_line
+from app.hub.hub_client import QUOTE_LIMIT, HubClient
 from app.hub.records import Record, expected_values, load_records, save_record, usable_record
 
 PARTIAL_DIR = Path(".cache") / "partial"
@@ -471,6 +472,6 @@ class BackgroundDownload:
             self.error = str(error)
         except Exception as error:  # whatever breaks in the thread, the page shows one line, not a traceback
             self.error = (
-                f"downloading {self.entry.filename} failed ({one_line(error)}); try again, or run "
+                f"downloading {self.entry.filename} failed ({one_line(error, limit=QUOTE_LIMIT)}); try again, or run "
                 f"`python scripts/download_models.py download {self.entry.cli_name}` in a terminal to see more."
             )

@@ -11,16 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from app.errors import DiskSpaceError, DownloadError, DownloadTooLargeError
+from app.errors import DiskSpaceError, DownloadError, DownloadTooLargeError, one_line
 from app.hub.catalog import CatalogEntry
 
 LIBRARY_NAME = "cv-enhancer"
 
 
-def one_line(error: BaseException) -> str:
-    """An exception's text on one short line (huggingface_hub's messages span several)."""
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text if len(text) <= 160 else text[:157] + "..."
+# huggingface_hub's messages span several lines and run long: quoted in ours, one line of at most this.
+QUOTE_LIMIT = 160
 
 
 @dataclass(frozen=True)
@@ -197,7 +195,8 @@ class HubClient:
                 f"the Hub answered HTTP {status} while {doing} {entry.filename}; try again later"
                 f"{' (or set HF_TOKEN)' if status in (401, 403) else ''}.{resume}"
             )
+        quoted = one_line(error, limit=QUOTE_LIMIT)
         return DownloadError(
-            f"{doing} {entry.filename} from {self.where} failed ({one_line(error)}); check the connection and "
+            f"{doing} {entry.filename} from {self.where} failed ({quoted}); check the connection and "
             f"run the same command again{' to resume' if resume else ''}."
         )

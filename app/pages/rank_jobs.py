@@ -24,6 +24,7 @@ from app.llm.writing import AdviceSection
 from app.ranking import JobInput, RankedJob, Ranking, load_job_bytes, rank_jobs
 from app.report import VERDICT_TEXT, metric_rows
 from app.settings import Settings, default, describe, label, make_settings, widget_kwargs
+from app.ui_run import stop_requested
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_JOBS = ("example_job.txt", "example_job_frontend.txt", "example_job_go.txt")
@@ -233,6 +234,8 @@ def run_ranking(cv: Document, jobs: list[JobInput], settings: Settings) -> None:
             on_metrics=on_metrics,
             on_queued=on_queued,
             on_wait=on_wait,
+            # Stop (or a closed tab) also ends a wait for another session's model, which calls no widget.
+            should_stop=stop_requested(),
         )
     except CVEnhancerError as error:
         state.rank_generating = False
