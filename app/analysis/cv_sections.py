@@ -278,6 +278,8 @@ class DatedRole:
         return max(0.0, self.end - self.start)
 
 
+# What every match of DATE_RANGE holds (its start year).
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _NOT_WORK_SECTIONS = frozenset({"education", "certifications", "projects", "languages"})
 _EDUCATION_LINE = re.compile(
     r"universit|college|school|academy|institute|bachelor|master|ph\.?d|b\.?sc|m\.?sc|degree|gpa|coursework|"
@@ -315,7 +317,8 @@ def dated_roles(text: str, today_year: float) -> list[DatedRole]:
     owners = line_sections(text)
     dated: list[tuple[int, float, float]] = []
     for index, (line, section) in enumerate(zip(lines, owners, strict=True)):
-        if section in _NOT_WORK_SECTIONS or _EDUCATION_LINE.search(line):
+        # A date range holds a year: most lines have none, and the two patterns after it are slow ones.
+        if section in _NOT_WORK_SECTIONS or not _YEAR.search(line) or _EDUCATION_LINE.search(line):
             continue
         for match in DATE_RANGE.finditer(line):
             start = _month_value(

@@ -187,13 +187,14 @@ def starts_like_heading(text: str) -> bool:
 
 # Headings embedded in one long line (hh.ru exports and pasted text lose their
 # line breaks): break the line before them so each block can be read alone.
-_INLINE_HEADING_WORDS = (
-    r"(?:Требования|Что ждём от кандидата|Что ждем от кандидата|Мы ждём|Мы ждем|Ожидаем|"
-    r"Будет плюсом|Будет преимуществом|Обязанности|Задачи|Условия|Мы предлагаем|Что предлагаем|"
-    r"Тебе предстоит|Вам предстоит|Навыки|Ключевые навыки|Род деятельности|Requirements|"
-    r"Preferred Qualifications|Minimum Qualifications|Basic Qualifications|Qualifications|"
-    r"Responsibilities|Nice to have|What we offer|Benefits)"
-)
+_INLINE_HEADING_NAMES = (
+    "Требования", "Что ждём от кандидата", "Что ждем от кандидата", "Мы ждём", "Мы ждем", "Ожидаем",
+    "Будет плюсом", "Будет преимуществом", "Обязанности", "Задачи", "Условия", "Мы предлагаем", "Что предлагаем",
+    "Тебе предстоит", "Вам предстоит", "Навыки", "Ключевые навыки", "Род деятельности", "Requirements",
+    "Preferred Qualifications", "Minimum Qualifications", "Basic Qualifications", "Qualifications",
+    "Responsibilities", "Nice to have", "What we offer", "Benefits",
+)  # fmt: skip
+_INLINE_HEADING_WORDS = "(?:" + "|".join(_INLINE_HEADING_NAMES) + ")"
 # A heading inside a line ends with a colon, or (hh.ru, where the colon was
 # lost with the line break) with two spaces.
 # Not inside a longer heading: "Preferred Qualifications:" is one heading.
@@ -211,6 +212,9 @@ def split_inline_headings(text: str) -> str:
 
 
 def _split_line_at_headings(line: str) -> str:
+    # The pattern tries every heading at every space: most lines hold none of them (case-sensitive, as the pattern).
+    if not any(name in line for name in _INLINE_HEADING_NAMES):
+        return line
     return _INLINE_HEADING.sub(lambda match: "\n" if _heading_starts_here(line, match) else match.group(0), line)
 
 
