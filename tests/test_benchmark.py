@@ -118,6 +118,7 @@ def test_json_environment_is_complete(bench: dict[str, Any]) -> None:
         "warmup": True,
         "overhead": True,
         "bandwidth": True,
+        "force_ctx": False,
     }
 
 
