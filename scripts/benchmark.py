@@ -142,7 +142,7 @@ def _main(args: argparse.Namespace) -> int:
         warmup=not args.no_warmup,
         overhead=not args.no_overhead,
         bandwidth=not args.no_bandwidth,
-        force_ctx=args.force_ctx,
+        force_ctx=bool(args.force_ctx),
     )
 
     def swept(field: str, **kwargs: Any) -> list[int]:
