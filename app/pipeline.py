@@ -24,7 +24,7 @@ from app.errors import GenerationStopped, ModelError, SyntheticModelError
 from app.hub.catalog import ResolvedModel, resolve_model
 from app.llm.base import Decoding, GenerationMetrics, ModelEngine
 from app.llm.engine import Engine, LoadSettings, engine_lease, get_engine
-from app.llm.gguf_info import read_gguf_info
+from app.llm.gguf_info import GgufInfo, read_gguf_info
 from app.llm.server import ServerEngine, get_server_engine
 from app.llm.writing import AdviceSection, AdviceWriter, advice_text
 from app.report import STOPPED_WARNING, ModelInfo, Report
@@ -55,30 +55,38 @@ def trained_context(model: ResolvedModel) -> int | None:
     """The context the model was trained with: the catalog's, else the GGUF header's (None if unreadable)."""
     if model.context_length:
         return model.context_length
-    try:
-        return read_gguf_info(model.path).context_length
-    except ModelError:
-        return None  # the load itself says what is wrong with the file
+    info = gguf_header(model.path)
+    return info.context_length if info is not None else None
 
 
 SYNTHETIC_REFUSAL = "synthetic weights: speed only"
 
 
 def is_synthetic_file(path: Path) -> bool:
-    """Whether a GGUF file is a synthetic model (its header says so); read once per file version."""
+    """Whether a GGUF file is a synthetic model (its header says so)."""
+    info = gguf_header(path)
+    return info is not None and info.synthetic
+
+
+def gguf_header(path: Path) -> GgufInfo | None:
+    """The file's GGUF header, read once per file version; None if the file is missing or not a readable GGUF.
+
+    Reading it walks the whole vocabulary (about half a second for the embedded model), and every
+    analysis asks for the trained context. What is wrong with an unreadable file, llama.cpp's load reports.
+    """
     try:
         stat = path.stat()
     except OSError:
-        return False  # the engine says what is wrong with the path
-    return _synthetic_header(str(path), stat.st_mtime_ns, stat.st_size)
+        return None
+    return _read_header(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @functools.lru_cache(maxsize=64)
-def _synthetic_header(path: str, _mtime_ns: int, _size: int) -> bool:
+def _read_header(path: str, _mtime_ns: int, _size: int) -> GgufInfo | None:
     try:
-        return read_gguf_info(Path(path)).synthetic
+        return read_gguf_info(Path(path))
     except ModelError:
-        return False  # not a readable GGUF: llama.cpp's load reports it
+        return None
 
 
 def local_model(settings: Settings, *, speed_only: bool = False) -> ResolvedModel:

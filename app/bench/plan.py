@@ -17,7 +17,7 @@ from typing import Literal
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, read_document
 from app.errors import InputError, SettingsError
 from app.hub.catalog import ResolvedModel, is_synthetic_ref, resolve_model
-from app.settings import Settings, make_settings
+from app.settings import Settings, check_threads, make_settings
 
 SCHEMA = "cv-enhancer-benchmark/1"
 # A row of a result: measured, skipped (a GPU row on a CPU-only build) or failed (with the reason).
@@ -180,7 +180,12 @@ def prepare(
     A synthetic model ("synthetic:NAME[:QUANT]") is built first when it is not
     yet (app.llm.synthetic; build_progress follows it), and reused after.
     """
+    from app.pipeline import load_settings_for  # the checks every load makes: threads, context
+
     validate_options(options)
+    configs = list(configs)
+    for config in configs:
+        check_threads(config.threads)  # before a synthetic model takes minutes to build
     resolved: dict[str, ResolvedModel] = {}
     planned: list[PlannedConfig] = []
     for config in configs:
@@ -195,8 +200,6 @@ def prepare(
             max_tokens=options.task_tokens,
             force_ctx=options.force_ctx,
         )
-        from app.pipeline import load_settings_for  # the checks every load makes: threads, context
-
         # Refused now, in one line, rather than as a failed (or mislabelled) row later.
         load_settings_for(resolved[config.model], settings)
         # The engine needs room for the prompt plus the new tokens.

@@ -23,6 +23,7 @@ from app.formatting import escape_markdown
 from app.hub.catalog import available_models, synthetic_models
 from app.llm.engine import gpu_offload_supported
 from app.settings import default, describe, label, widget_kwargs
+from app.ui_widgets import ready_model_picker
 
 
 def main() -> None:
@@ -44,15 +45,7 @@ def main() -> None:
 def quick_benchmark() -> None:
     st.subheader("Run a quick benchmark")
     # Built synthetic models too: a model not downloaded is measured on its same-shape twin (speed only).
-    ready = {choice.name: choice.label for choice in [*available_models(), *synthetic_models()] if choice.available}
-    names = list(ready)
-    model = st.selectbox(
-        label("model"),
-        names,
-        index=names.index(default("model")) if default("model") in names else 0,
-        format_func=ready.__getitem__,
-        help=describe("model"),
-    )
+    model = ready_model_picker(st, [*available_models(), *synthetic_models()])
     threads = st.text_input(
         f"{label('threads')} (a list)", str(default("threads")), help=f"{describe('threads')}; e.g. 1,2,4: one row each"
     )

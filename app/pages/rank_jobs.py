@@ -25,6 +25,7 @@ from app.ranking import JobInput, RankedJob, Ranking, load_job_bytes, rank_jobs
 from app.report import VERDICT_TEXT, metric_rows
 from app.settings import Settings, default, describe, label, make_settings, widget_kwargs
 from app.ui_run import stop_requested
+from app.ui_widgets import ready_model_picker
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_JOBS = ("example_job.txt", "example_job_frontend.txt", "example_job_go.txt")
@@ -88,15 +89,7 @@ def main() -> None:
 def sidebar_settings() -> Settings | None:
     sidebar = st.sidebar
     sidebar.header("Settings")
-    ready = {choice.name: choice.label for choice in available_models() if choice.available}
-    names = list(ready)
-    model = sidebar.selectbox(
-        label("model"),
-        names,
-        index=names.index(default("model")) if default("model") in names else 0,
-        format_func=ready.__getitem__,
-        help=describe("model"),
-    )
+    model = ready_model_picker(sidebar, available_models())
     use_llm = sidebar.checkbox(label("use_llm"), value=default("use_llm"), help=describe("use_llm"))
     advise_top = sidebar.number_input(**widget_kwargs("advise_top"), disabled=not use_llm)
     max_tokens = sidebar.number_input(**widget_kwargs("max_tokens"))
