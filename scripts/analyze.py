@@ -152,7 +152,11 @@ def _show_section(section: AdviceSection) -> None:
 
 
 def _show_advice_end(entry: RankedJob) -> None:
-    report = entry.report
+    _show_report_end(entry.report)
+
+
+def _show_report_end(report: Report) -> None:
+    """Where the advice came from, the warnings and the model's figures, after the advice."""
     if report.advice_sections:
         sources = report.advice_sources()
         print(f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan._")
@@ -174,21 +178,8 @@ def _run_readable(cv: Document, job: Document, settings: Settings) -> int:
         if settings.use_llm:
             print("### Advice\n", flush=True)
 
-    def show_section(section: AdviceSection) -> None:
-        # Only checked sections are printed: a section that failed is already replaced by the plan's text.
-        print(section.markdown() + "\n", flush=True)
-
-    def queued() -> None:
-        print("(waiting: the model is busy with another analysis)", file=sys.stderr)
-
-    report = run_analysis(cv, job, settings, on_findings=show_findings, on_section=show_section, on_queued=queued)
-    if report.advice_sections:
-        sources = report.advice_sources()
-        print(f"_{sources['model']} sections written by the model and checked; {sources['plan']} from the plan._")
-    if report.warnings:
-        print("\n" + report.warnings_markdown())
-    if report.model:
-        print(f"\n_Model: {report.model.name} · {report.metrics_line()}_")
+    report = run_analysis(cv, job, settings, on_findings=show_findings, on_section=_show_section, on_queued=_queued)
+    _show_report_end(report)
     return 0
 
 
