@@ -144,3 +144,94 @@ def test_content_stems_drop_filler_and_numbers(text: str, expected: list[str]) -
 
 def test_content_stems_keep_order_and_duplicates() -> None:
     assert content_stems("Python, Django, Python") == ["python", "django", "python"]
+
+
+# --- the fast paths must give what the plain patterns give (issue 10, speed) ------------------------------------
+
+_FOLD_CASES = [
+    "We use C++, C #, C#, .NET and ASP.NET; x.net is not one",
+    "MS Excel, ms-word, Microsoft Office; MSExcel is one word",
+    "AP/AR and GL; ap and ar in lower case are words; Ap is a word",
+    "RN, RNs, rns; IT, It, it; ИТ, АйТи",
+    "A/B testing, a / b tests, B.S.N., BSN, b.sn, bsn.",
+    "1С:Бухгалтерия, 1c, 1C, 10С",
+    "Node.js, nodejs, node; React.js, reactJS, react",
+    "CI/CD, ci / cd, TCP/IP, pub/sub",
+    "baз данных; базы данных, базами данных; системного администратора",
+    "групп допуска по электробезопасности; группа по электробезопасности",
+    "accounts payables, Account payable; heating, ventilation and air-conditioning",
+    "Google Cloud Platform, google cloud, machine-learning, Machine Learning Operations, ML ops, mlops",
+    "power bi, PowerBI, Power BI; databases, Database, data base",
+    "Ёлка, ёжик, Machine learning",
+    "İT and ıt, ſql (characters re.IGNORECASE reads as other letters)",
+    "",
+    "#+./-",
+]
+
+
+def _fold_in_one_pass(text: str) -> str:
+    from app.analysis import textproc
+
+    folded = text.replace("ё", "е").replace("Ё", "Е")
+    return textproc._PHRASE_PATTERN.sub(textproc._canonical_of, folded).lower()
+
+
+@pytest.mark.parametrize("text", _FOLD_CASES)
+def test_fold_aliases_gives_what_the_one_pass_pattern_gives(text: str) -> None:
+    from app.analysis.textproc import fold_aliases
+
+    assert fold_aliases(text) == _fold_in_one_pass(text)
+
+
+def test_fold_aliases_gives_what_the_one_pass_pattern_gives_on_real_text_and_mixtures() -> None:
+    import random
+    from pathlib import Path
+
+    from app.analysis.textproc import fold_aliases
+
+    root = Path(__file__).resolve().parent.parent
+    texts: list[str] = []
+    for folder in (root.parent / "shared" / "data", root / "tests" / "fixtures", root / "app" / "examples"):
+        for path in sorted(folder.rglob("*.txt")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            texts += [text, *text.splitlines()]
+    pieces = [word for case in _FOLD_CASES for word in case.split()] + ["-", "/", " ", "(", "x"]
+    chooser = random.Random(10)
+    texts += ["".join(chooser.choice(pieces) for _ in range(chooser.randint(1, 10))) for _ in range(5000)]
+    assert len(texts) > 5000
+    differing = [text for text in texts if fold_aliases(text) != _fold_in_one_pass(text)]
+    assert not differing, differing[:3]
+
+
+def test_case_twins_lists_every_character_ignorecase_takes_for_a_letter_of_a_phrase() -> None:
+    # Brute force over all of Unicode: a character that re.IGNORECASE matches to a letter of a phrase pattern
+    # but that lower() does not turn into that letter must send the text down the one-pass path.
+    import re
+
+    from app.analysis import textproc
+    from app.analysis.aliases import PHRASE_VARIANTS
+
+    letters = {char.lower() for variant, _ in PHRASE_VARIANTS for char in variant if char.isalpha()}
+    any_letter = re.compile("[" + re.escape("".join(sorted(letters))) + "]", re.IGNORECASE)
+    twins = [
+        char
+        for char in map(chr, range(0x110000))
+        if any_letter.match(char) and (len(char.lower()) != 1 or char.lower() not in letters)
+    ]
+    assert twins, "the brute force found nothing: the check itself is broken"
+    assert all(textproc._CASE_TWINS.match(char) for char in twins), [hex(ord(char)) for char in twins]
+
+
+def test_script_letters_counts_what_the_letter_patterns_count() -> None:
+    # Every character of the Basic Multilingual Plane and some beyond, one at a time and in runs.
+    from app.analysis import textproc
+
+    def by_pattern(text: str) -> tuple[int, int]:
+        return len(textproc._CYRILLIC.findall(text)), len(textproc._LATIN.findall(text))
+
+    chars = [chr(code) for code in range(0x10000)] + ["\U0001f600", "\U00010400"]
+    assert all(textproc.script_letters(char) == by_pattern(char) for char in chars)
+    runs = ["".join(chars[start : start + 300]) for start in range(0, len(chars), 300)]
+    runs += ["Бухгалтер, 1С; Excel — ёлка, Ёж", "Python-разработчик ѣ", "İstanbul ſ K"]
+    assert all(textproc.script_letters(run) == by_pattern(run) for run in runs)
+    assert textproc.script_letters("Опыт работы с Python") == (11, 6)

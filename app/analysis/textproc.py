@@ -9,6 +9,7 @@ fast at word starts.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import Stemmer
@@ -27,19 +28,114 @@ _TOKEN = re.compile(r"\.?[^\W_][\w+#]*(?:[.\-][^\W_][\w+#]*)*")
 
 # Names of the same thing (aliases.py) folded in one pass: one alternation of
 # every phrase pattern, each in its own group so the match says which concept it is.
-def _phrase_pattern() -> re.Pattern[str]:
-    # Branches grouped by their first character behind one look-ahead each, and
-    # one word-start check in front: the pattern costs little where nothing matches.
+def _phrase_groups() -> dict[str, list[str]]:
+    """The phrase patterns grouped by their first character (lower case), in table order."""
     by_first: dict[str, list[str]] = {}
     for index, (variant, _) in enumerate(PHRASE_VARIANTS):
         first = variant.removeprefix("(?-i:").removeprefix("\\")[0].lower()
         by_first.setdefault(first, []).append(f"(?P<a{index}>{variant})")
-    groups = [f"(?={re.escape(first)})(?:{'|'.join(branches)})" for first, branches in by_first.items()]
-    return re.compile(r"(?<![\w.+#])(?:" + "|".join(groups) + r")(?![\w+#])", re.IGNORECASE)
+    return by_first
 
 
+def _phrase_pattern() -> re.Pattern[str]:
+    # Branches grouped by their first character behind one look-ahead each, and
+    # one word-start check in front: the pattern costs little where nothing matches.
+    groups = [f"(?={re.escape(first)})(?:{'|'.join(branches)})" for first, branches in _phrase_groups().items()]
+    return re.compile(_PHRASE_BEFORE + "(?:" + "|".join(groups) + ")" + _PHRASE_AFTER, re.IGNORECASE)
+
+
+_PHRASE_BEFORE, _PHRASE_AFTER = r"(?<![\w.+#])", r"(?![\w+#])"
 _PHRASE_PATTERN = _phrase_pattern()
+# The same patterns one group at a time, tried only where a phrase can start (see _phrase_starts):
+# at a given place only the group of its first character can match, so the result is the same.
+_PHRASE_BY_FIRST = {
+    first: re.compile(_PHRASE_BEFORE + "(?:" + "|".join(branches) + ")" + _PHRASE_AFTER, re.IGNORECASE)
+    for first, branches in _phrase_groups().items()
+}
 _PHRASE_CANONICAL = {f"a{index}": canonical for index, (_, canonical) in enumerate(PHRASE_VARIANTS)}
+# Characters that re.IGNORECASE takes for another letter but that lower() does not turn into it, or turns
+# into two (dotted and dotless i, long s, old Cyrillic letter forms; tests/test_textproc.py finds them by
+# brute force). A text holding one is folded by the one-pass pattern everywhere.
+_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
+_WORD = re.compile(r"\w+")
+
+
+def _phrase_lead(variant: str) -> tuple[str, str, bool]:
+    """The literal text a match of the phrase pattern starts with, its first word, and whether that is a whole word.
+
+    "google cloud(?: platform)?" starts with "google cloud", a whole word "google"; "машинн\\w* обучени\\w*"
+    with a word that starts with "машинн"; "\\.net" with ".net" and no word. Whole: a character that is not
+    part of a word always follows (a space, "/", "+", the end), so the match's first word is exactly this.
+    The phrase patterns are simple (aliases.py); anything this reading does not know ends the literal text
+    early, which only makes the word a prefix: more places are tried, none is missed.
+    """
+    rest = variant.removeprefix("(?-i:")  # a case-sensitive abbreviation: "(?-i:RN)s?"
+    in_group = rest is not variant
+    literal = ""
+    while rest:
+        escaped = rest[0] == "\\" and len(rest) > 1 and not rest[1].isalnum()  # "\\.", "\\+"
+        char, size = (rest[1], 2) if escaped else (rest[0], 1)
+        if (not escaped and char in _REGEX_SYNTAX) or rest[size : size + 1] in _QUANTIFIERS:
+            break  # syntax, or a character that may be left out ("accounts?")
+        literal += char
+        rest = rest[size:]
+    if in_group and rest.startswith(")"):
+        rest = rest[1:]
+    literal = literal.lower()
+    word = re.match(r"\w*", literal)
+    lead = word.group() if word else ""
+    if len(lead) < len(literal):
+        return literal, lead, True  # a character that is not part of a word follows the word
+    # Past optional spaces and punctuation ("\\s*", ",?"): the end, or a character that is not part of a word.
+    rest = _OPTIONAL_NON_WORD.sub("", rest, count=1)
+    return literal, lead, not rest or bool(_NON_WORD_ITEM.match(rest))
+
+
+_REGEX_SYNTAX = frozenset("()[]{}?*+|.^$\\")
+_QUANTIFIERS = ("?", "*", "+", "{")
+# One character of the pattern that is never part of a word: an escaped punctuation mark, \s, a plain
+# punctuation mark or space, or a class of them ("[- ]").
+_NON_WORD = r"(?:\\[^\w]|\\s|[^\w()\[\]{}?*+|.^$\\]|\[[^\]\w\\]*\])"
+_OPTIONAL_NON_WORD = re.compile(rf"^(?:{_NON_WORD}[?*])*")
+_NON_WORD_ITEM = re.compile(rf"{_NON_WORD}(?![?*{{])")
+
+
+def _phrase_starts_pattern() -> re.Pattern[str]:
+    """A pattern that finds, in lower-cased text, every place where a phrase pattern may match: the start
+    of a word that is the first word of a phrase pattern, or starts with one (a few places more is fine).
+
+    Plain lower-case words in a trie, not the phrase patterns themselves: Python's re tries an
+    alternation of case-insensitive patterns at every character, which made folding a long posting cost
+    milliseconds; this one fails at once inside words.
+    """
+    root = _TrieNode()
+    for variant, _ in PHRASE_VARIANTS:
+        literal, lead, is_whole = _phrase_lead(variant)
+        if not literal:
+            raise ValueError(f"the phrase pattern {variant!r} must start with a literal character")
+        # ".net" is found by its literal start; a word by itself, and if whole, only as a whole word.
+        node = root
+        for char in lead or literal:
+            node = node.children.setdefault(char, _TrieNode())
+        node.ends.add("whole" if lead and is_whole else "prefix")
+    return re.compile(_PHRASE_BEFORE + root.alternation())
+
+
+@dataclass
+class _TrieNode:
+    children: dict[str, _TrieNode] = field(default_factory=dict)
+    ends: set[str] = field(default_factory=set)  # "whole": a first word ends here; "prefix": it may go on
+
+    def alternation(self) -> str:
+        branches = [re.escape(char) + child.alternation() for char, child in sorted(self.children.items())]
+        if self.ends:
+            branches.append("" if "prefix" in self.ends else r"(?!\w)")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_PHRASE_STARTS = _phrase_starts_pattern()
+
+
 _TOKEN_ALIASES: dict[str, str] = {**TOKEN_ALIASES, "ms": "microsoft"}
 # A version glued to a name ("Python3", "HTML5", hh.ru's "Git1") is the name.
 _TRAILING_VERSION = re.compile(r"^([^\W\d_]{3,}?)\d{1,2}$")
@@ -90,7 +186,20 @@ def script_letters(text: str) -> tuple[int, int]:
 
     Counted once per document: the counts of two texts add up to those of the two joined.
     """
-    return len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    if _NOT_COUNTED_BY_BYTES.search(text):
+        return len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    # Counted on the UTF-8 bytes, which is a hundred times faster than a findall: every character of
+    # U+0400-U+047F, and no other, starts with the byte D0 or D1, and the search above found none of
+    # that block's characters that are not letters; an ASCII letter is one byte of its own.
+    data = text.encode("utf-8", "surrogatepass")
+    return data.count(b"\xd0") + data.count(b"\xd1"), len(data.translate(None, _NOT_ASCII_LETTERS))
+
+
+# What script_letters counts on bytes: any character that _CYRILLIC or _LATIN takes for a letter though it is
+# not one of а-я, ё, a-z in either case (İ, ı, ſ, the Kelvin sign, old Cyrillic letter forms), and the
+# characters of the Cyrillic block that are no letter of _CYRILLIC (tests/test_textproc.py checks both).
+_NOT_COUNTED_BY_BYTES = re.compile("[\u0130\u0131\u017f\u212a\u1c80-\u1c86\u0400\u0402-\u040f\u0450\u0452-\u047f]")
+_NOT_ASCII_LETTERS = bytes(byte for byte in range(256) if not (65 <= byte <= 90 or 97 <= byte <= 122))
 
 
 def language_of(letters: tuple[int, int]) -> Language:
@@ -103,8 +212,29 @@ def fold_aliases(text: str) -> str:
     """Lower-case the text and fold multi-word spellings into canonical tokens."""
     folded = text.replace("ё", "е").replace("Ё", "Е")
     # Case matters for a few abbreviations ("IT", "AP"), so fold before lower-casing.
-    folded = _PHRASE_PATTERN.sub(lambda match: f" {_PHRASE_CANONICAL[match.lastgroup or '']} ", folded)
-    return folded.lower()
+    if _CASE_TWINS.search(folded):
+        return _PHRASE_PATTERN.sub(_canonical_of, folded).lower()
+    lowered = folded.lower()
+    # What _PHRASE_PATTERN.sub does, tried only where a phrase can start: most texts have none.
+    pieces: list[str] = []
+    done = 0
+    for found in _PHRASE_STARTS.finditer(lowered):
+        start = found.start()
+        if start < done:
+            continue
+        group = _PHRASE_BY_FIRST.get(lowered[start])
+        match = group.match(folded, start) if group is not None else None
+        if match is not None:
+            pieces += (folded[done:start], _canonical_of(match))
+            done = match.end()
+    if not pieces:
+        return lowered
+    pieces.append(folded[done:])
+    return "".join(pieces).lower()
+
+
+def _canonical_of(match: re.Match[str]) -> str:
+    return f" {_PHRASE_CANONICAL[match.lastgroup or '']} "
 
 
 @lru_cache(maxsize=4)
