@@ -67,7 +67,8 @@ class FakeHub:
 
     files: dict[str, bytes]
     requests: list[tuple[str, str, str | None]] = field(default_factory=list)  # (method, path, Range header)
-    stall_after: int | None = None  # first GET: send this many bytes, then hang until `release` is set
+    stall_after: int | None = None  # first GET: send this many bytes, then hang until `release` is set;
+    # later GETs hang until then too
     drop_after: int | None = None  # first GET: send this many bytes, then close the connection
     corrupt: bool = False  # flip one byte of every body (the headers still announce the right sha256)
     sizeless: bool = False  # announce no size (no X-Linked-Size, no Content-Length) and never stop sending
@@ -151,6 +152,10 @@ def _handler(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 hub._faulted = True
                 fault = "stall" if hub.stall_after else "drop"
                 limit = start + (hub.stall_after or hub.drop_after or 0)
+            elif hub.stall_after and not hub.release.is_set():
+                # While the first transfer hangs the connection stays dead for every request: a retry after
+                # the client's read timeout must not finish the file before the test has acted on the stall.
+                hub.release.wait(timeout=30)
             try:
                 position = start
                 while position < limit:
