@@ -11,7 +11,9 @@ Measures, with one model and one set of settings (default: the embedded model,
      (prompt_tokens_reused, target > 0) and its time to first token;
   3. the deterministic analysis of a two-page CV: median ms (target < 50 ms),
      against a short job and against a long posting (2,000+ words with pay,
-     benefits, equal-opportunity and how-to-apply text);
+     benefits, equal-opportunity and how-to-apply text), each timed as a
+     posting never seen before (the caches keyed by segment texts emptied
+     before every run) and, for comparison, as the same posting again;
   4. peak RSS of a whole `analyze.py --json` run in a fresh process
      (target < 500 MB).
 
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB, EXAMPLES_DIR, read_document
-from app.analysis.scoring import analyze
+from app.analysis.scoring import analyze, forget_texts
 from app.bench.runner import environment
 from app.cli import parser_from_doc, run
 from app.hub.catalog import resolve_model
@@ -115,13 +117,22 @@ def long_posting() -> str:
     return LONG_POSTING.read_text(encoding="utf-8")
 
 
-def _timed_analysis(cv_text: str, job_text: str, repetitions: int) -> tuple[float, list[float]]:
+def _timed_analysis(cv_text: str, job_text: str, repetitions: int, *, new_posting: bool) -> tuple[float, list[float]]:
+    """Milliseconds of the analysis: once untimed-warm-up aside (`first_ms`), then `repetitions` times.
+
+    new_posting: empty the caches keyed by segment and heading texts before each run (forget_texts), so
+    each run costs what a posting never seen before costs; the caches keyed by single words stay filled,
+    as in any running app. Without it, the same posting again.
+    """
     today = dt.date(2026, 11, 26)
+    forget_texts()
     started = time.perf_counter()
     analyze(cv_text, job_text, today=today)
-    first_ms = (time.perf_counter() - started) * 1000  # includes filling the stem cache
+    first_ms = (time.perf_counter() - started) * 1000  # includes filling the word caches
     samples = []
     for _ in range(repetitions):
+        if new_posting:
+            forget_texts()
         started = time.perf_counter()
         analyze(cv_text, job_text, today=today)
         samples.append((time.perf_counter() - started) * 1000)
@@ -133,9 +144,11 @@ def bench_analysis(repetitions: int) -> dict[str, Any]:
     one_page = EXAMPLE_CV.read_text(encoding="utf-8")
     cv_text = one_page + "\n" + one_page
     job_text = EXAMPLE_JOB.read_text(encoding="utf-8")
-    first_ms, samples = _timed_analysis(cv_text, job_text, repetitions)
     long_job = long_posting()
-    _, long_samples = _timed_analysis(cv_text, long_job, repetitions)
+    first_ms, samples = _timed_analysis(cv_text, job_text, repetitions, new_posting=True)
+    _, long_samples = _timed_analysis(cv_text, long_job, repetitions, new_posting=True)
+    _, again_samples = _timed_analysis(cv_text, job_text, repetitions, new_posting=False)
+    _, long_again_samples = _timed_analysis(cv_text, long_job, repetitions, new_posting=False)
     return {
         "cv_words": len(cv_text.split()),
         "first_ms": first_ms,
@@ -145,6 +158,9 @@ def bench_analysis(repetitions: int) -> dict[str, Any]:
         "long_job_words": len(long_job.split()),
         "long_job_median_ms": median(long_samples),
         "long_job_samples_ms": long_samples,
+        # The same posting analysed again: segment texts are then answered from their caches.
+        "again_median_ms": median(again_samples),
+        "long_job_again_median_ms": median(long_again_samples),
     }
 
 
@@ -221,12 +237,22 @@ def _main(args: argparse.Namespace) -> int:
             "> 0",
         ),
         ("ttft first / second analysis (s)", f"{reuse['first']['ttft_s']:.2f} / {reuse['second']['ttft_s']:.2f}", ""),
-        (f"deterministic analysis, 2-page CV ({a['cv_words']} words), median ms", f"{a['median_ms']:.1f}", "< 50"),
-        ("deterministic analysis, first call (cold caches) ms", f"{a['first_ms']:.1f}", ""),
         (
-            f"deterministic analysis, 2-page CV vs a {a['long_job_words']}-word posting with boilerplate, median ms",
+            f"deterministic analysis, 2-page CV ({a['cv_words']} words), a new posting, median ms",
+            f"{a['median_ms']:.1f}",
+            "< 50",
+        ),
+        ("deterministic analysis, first call of the process (all caches empty) ms", f"{a['first_ms']:.1f}", ""),
+        (
+            f"deterministic analysis, 2-page CV vs a new {a['long_job_words']}-word posting with boilerplate, "
+            "median ms",
             f"{a['long_job_median_ms']:.1f}",
             "< 50",
+        ),
+        (
+            "the same two analyses again (segment texts cached), median ms",
+            f"{a['again_median_ms']:.1f} / {a['long_job_again_median_ms']:.1f}",
+            "",
         ),
         ("peak RSS of analyze.py --json (MB)", f"{rss['peak_rss_mb']:.0f}", "< 500"),
     ]

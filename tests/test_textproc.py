@@ -235,3 +235,101 @@ def test_script_letters_counts_what_the_letter_patterns_count() -> None:
     runs += ["Бухгалтер, 1С; Excel — ёлка, Ёж", "Python-разработчик ѣ", "İstanbul ſ K"]
     assert all(textproc.script_letters(run) == by_pattern(run) for run in runs)
     assert textproc.script_letters("Опыт работы с Python") == (11, 6)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "alternatives"),
+    [
+        ("a|b", ["a", "b"]),
+        (r"a|b(?:c|d)|e", ["a", "b(?:c|d)", "e"]),
+        (r"[|]|\||x", ["[|]", r"\|", "x"]),
+        (r"[]|]y|[^]|]z|w", ["[]|]y", "[^]|]z", "w"]),
+        (r"[\]|]|v", [r"[\]|]", "v"]),
+        ("(a|b)|c", ["(a|b)", "c"]),
+        ("", [""]),
+    ],
+)
+def test_top_level_alternatives(pattern: str, alternatives: list[str]) -> None:
+    from app.analysis.textproc import top_level_alternatives
+
+    assert top_level_alternatives(pattern) == alternatives
+
+
+@pytest.mark.parametrize(
+    ("pattern", "keywords", "grouped"),
+    [
+        # Branches of one first character go behind it once, in their order.
+        ("experience|education|knowledge", {}, "e(?:xperience|ducation)|knowledge"),
+        # A branch that does not start with a plain character keeps its place between the others.
+        (r"esq|^you|e-verify|\d+ years", {}, r"esq|^you|e-verify|\d+ years"),
+        (r"ab|^x|ac", {}, r"ab|^x|ac"),
+        # Cues are tried only at word starts: a leading \b is dropped; elsewhere it is part of the key.
+        (r"\bmaster|\bmba\b", {}, r"m(?:aster|ba\b)"),
+        (r"\bmaster|\bmba\b|magister", {"word_start": False}, r"\bm(?:aster|ba\b)|magister"),
+        # Case-insensitive patterns put "M" and "m" in one group.
+        ("Master|mba", {"ignore_case": True}, "m(?:aster|ba)"),
+        ("Master|mba", {}, "Master|mba"),
+        # A first character that may be left out or repeated is no key.
+        ("s?ql|sql", {}, "s?ql|sql"),
+        # Capturing groups would be renumbered: left alone.
+        ("(one|two) years|three", {}, "(one|two) years|three"),
+    ],
+)
+def test_grouped_by_first_letter(pattern: str, keywords: dict[str, bool], grouped: str) -> None:
+    from app.analysis.textproc import grouped_by_first_letter
+
+    assert grouped_by_first_letter(pattern, **keywords) == grouped
+
+
+def _real_lines_and_mixtures() -> list[str]:
+    import random
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts: list[str] = []
+    for folder in (root.parent / "shared" / "data", root / "tests" / "fixtures", root / "app" / "examples"):
+        for path in sorted(folder.rglob("*.txt")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            texts += [text, *text.splitlines()]
+    words = [word for text in texts[:300] for word in text.split()]
+    chooser = random.Random(11)
+    texts += [" ".join(chooser.choice(words) for _ in range(chooser.randint(1, 12))) for _ in range(3000)]
+    return texts
+
+
+def test_grouped_patterns_find_what_the_patterns_as_written_find() -> None:
+    # Every cue list of the analysis and the grouped degree patterns, over real postings and CVs and mixtures
+    # of their words: the same matches at the same places with the same groups.
+    import importlib
+    import pkgutil
+    import re
+
+    import app.analysis
+    from app.analysis import job_requirements
+    from app.analysis.textproc import Cues
+
+    pairs: list[tuple[re.Pattern[str], re.Pattern[str], bool]] = []  # written, grouped, lower-cased text
+    for module_info in pkgutil.iter_modules(app.analysis.__path__):
+        module = importlib.import_module(f"app.analysis.{module_info.name}")
+        for value in vars(module).values():
+            found = [value] if isinstance(value, Cues) else []
+            if isinstance(value, tuple):
+                found += [
+                    item for entry in value if isinstance(entry, tuple) for item in entry if isinstance(item, Cues)
+                ]
+            pairs += [(re.compile(r"(?<!\w)(?:" + cue.source + ")"), cue.pattern, True) for cue in found]
+    assert len(pairs) >= 20
+    written = [*(pattern for _, pattern in job_requirements.DEGREE_PATTERNS)]
+    written += [job_requirements._GENERIC_DEGREE, job_requirements._NAMES_A_DEGREE_PATTERN]
+    grouped = [*(pattern for _, pattern in job_requirements.DEGREE_LEVELS)]
+    grouped += [job_requirements._GENERIC_DEGREE_RE, job_requirements._NAMES_A_DEGREE]
+    pairs += [
+        (re.compile(source, re.IGNORECASE), pattern, False) for source, pattern in zip(written, grouped, strict=True)
+    ]
+    assert sum(before.pattern != after.pattern for before, after, _ in pairs) >= 20  # most were regrouped
+    texts = _real_lines_and_mixtures()
+    for before, after, lower in pairs:
+        for text in texts:
+            text = text.lower() if lower else text
+            expected = [(match.span(), match.groups()) for match in before.finditer(text)]
+            assert [(match.span(), match.groups()) for match in after.finditer(text)] == expected, (after.pattern, text)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from app.analysis.posting_headings import starts_like_heading
 from app.analysis.segment_kinds import item_must
 from app.analysis.segments import Segment, segment
-from app.analysis.textproc import Cues, Language, detect_language
+from app.analysis.textproc import Cues, Language, detect_language, grouped_by_first_letter
 
 Kind = str  # "role" | "skill" | "years" | "degree" | "certification" | "language" | "location"
 KINDS: tuple[Kind, ...] = ("role", "skill", "years", "degree", "certification", "language", "location")
@@ -75,35 +75,32 @@ _WORD_NUMBERS = {
 }
 _WORD_YEARS = Cues(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:\+\s*)?(?:\(\d+\)\s*)?years?\b")
 
+
+def _alternation(pattern: str) -> re.Pattern[str]:
+    """A case-insensitive alternation compiled with its branches grouped by first letter (the same matches, faster)."""
+    return re.compile(grouped_by_first_letter(pattern, ignore_case=True, word_start=False), re.IGNORECASE)
+
+
 _GENERIC_DEGREE = r"\bdegree\b|\bgraduate\b|university|высшее"
 # 4: doctorate, 3: master's, 2: bachelor's / higher education, 1: vocational diploma.
-DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (4, re.compile(r"\bph\.?\s?d\b|doctorate|doctoral|кандидат\w* наук|доктор\w* наук", re.IGNORECASE)),
-    (
-        3,
-        re.compile(
-            r"\bmaster|\bm\.?sc\b|\bm\.s\.|\bms(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:MS|MA)\b(?=\s)|\bmba\b|\bmsn\b|магистр",
-            re.IGNORECASE,
-        ),
-    ),
+DEGREE_PATTERNS: tuple[tuple[int, str], ...] = (
+    (4, r"\bph\.?\s?d\b|doctorate|doctoral|кандидат\w* наук|доктор\w* наук"),
+    (3, r"\bmaster|\bm\.?sc\b|\bm\.s\.|\bms(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:MS|MA)\b(?=\s)|\bmba\b|\bmsn\b|магистр"),
     (
         2,
-        re.compile(
-            r"\bbachelor|\bb\.?sc\b|\bb\.s\.|\bb\.a\.|\bbs(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:BS|BA)\b(?=\s)|"
-            r"\bbsn\b|бакалавр|специалитет|" + _GENERIC_DEGREE,
-            # Words that name higher education without a level: they count only
-            # when no level is named ("Master's degree" is a master's).
-            re.IGNORECASE,
-        ),
+        r"\bbachelor|\bb\.?sc\b|\bb\.s\.|\bb\.a\.|\bbs(?=\s+in\b|\s+or\b|\s*,)|\b(?-i:BS|BA)\b(?=\s)|"
+        r"\bbsn\b|бакалавр|специалитет|" + _GENERIC_DEGREE,
+        # Words that name higher education without a level: they count only
+        # when no level is named ("Master's degree" is a master's).
     ),
     (
         1,
-        re.compile(
-            r"\bdiploma\b|associate|vocational|apprenticeship|trade school|culinary school|college|"
-            r"среднее профессиональное|среднее специальное|средне-специальное|техникум|колледж",
-            re.IGNORECASE,
-        ),
+        r"\bdiploma\b|associate|vocational|apprenticeship|trade school|culinary school|college|"
+        r"среднее профессиональное|среднее специальное|средне-специальное|техникум|колледж",
     ),
+)
+DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
+    (level, _alternation(pattern)) for level, pattern in DEGREE_PATTERNS
 )
 _EQUIVALENT = re.compile(
     r"or equivalent|equivalent (?:practical )?experience|or related experience|или эквивалентный опыт", re.IGNORECASE
@@ -251,7 +248,12 @@ def _clean_title(title: str) -> str | None:
     return title or None
 
 
-_GENERIC_DEGREE_RE = re.compile(_GENERIC_DEGREE, re.IGNORECASE)
+_GENERIC_DEGREE_RE = _alternation(_GENERIC_DEGREE)
+
+
+_NAMES_A_DEGREE_PATTERN = r"degree|diploma|образовани|bachelor|master|ph\.?d|\bbsn\b|\bb\.?sc\b|\bm\.?sc\b|\bmsn\b"
+_NAMES_A_DEGREE = _alternation(_NAMES_A_DEGREE_PATTERN)
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def classify(item: str, must: bool) -> Requirement:
@@ -267,9 +269,7 @@ def classify(item: str, must: bool) -> Requirement:
         levels = [2]
     if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):
         levels.append(2)
-    names_a_degree = re.search(
-        r"degree|diploma|образовани|bachelor|master|ph\.?d|\bbsn\b|\bb\.?sc\b|\bm\.?sc\b|\bmsn\b", item, re.IGNORECASE
-    )
+    names_a_degree = _NAMES_A_DEGREE.search(item)
     # "Registered nurse licence" mentions no degree; "BSN and RN licence" does.
     if levels and (names_a_degree or not _CERTIFICATION.search(item)):
         # "Master's degree or PhD": the lowest level named is enough.
@@ -290,7 +290,8 @@ def _years_in(text: str) -> float | None:
     """The minimum years of experience a phrase asks for, if it asks for any."""
     if re.search(r"не требуется|no experience|not required", text, re.IGNORECASE):
         return None
-    for pattern in _YEARS_PATTERNS:
+    # Every years pattern needs a digit: most items have none, and one search for it is cheap.
+    for pattern in _YEARS_PATTERNS if _ANY_DIGIT.search(text) else ():
         match = pattern.search(text)
         if match:
             value = float(match.group(1).replace(",", "."))

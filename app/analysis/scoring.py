@@ -42,6 +42,8 @@ from app.analysis.cv_sections import CORE_SECTIONS, SOFT_SKILL_WORDS, SectionHit
 from app.analysis.injection import InjectionFinding, find_injections
 from app.analysis.job_requirements import Requirement, extract_requirements
 from app.analysis.matching import GENERIC_STEMS, RequirementMatch, match_requirement
+from app.analysis.posting_headings import heading_kind
+from app.analysis.segment_kinds import classify_segment, is_aside
 from app.analysis.textproc import Language, content_stems, language_of, script_letters, stem_set
 
 SCORE_VERSION = "2.0"
@@ -136,6 +138,17 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
         injections=cv_injections + job_injections,
         score_parts=parts,
     )
+
+
+def forget_texts() -> None:
+    """Empty the caches keyed by whole texts (a segment's, a heading's), keeping those keyed by single words.
+
+    A posting read for the first time fills them; scripts/bench_core.py empties them before each timed
+    run, so that its figure is the one for a posting never seen before, not for the same one again.
+    """
+    classify_segment.cache_clear()
+    is_aside.cache_clear()
+    heading_kind.cache_clear()
 
 
 def requirement_weight(requirement: Requirement) -> float:

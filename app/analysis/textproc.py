@@ -391,7 +391,79 @@ class Cues:
     """
 
     def __init__(self, pattern: str) -> None:
-        self.pattern = re.compile(r"(?<!\w)(?:" + pattern + r")")
+        self.source = pattern  # as written; compiled with its alternatives grouped, which matches the same
+        self.pattern = re.compile(r"(?<!\w)(?:" + grouped_by_first_letter(pattern) + r")")
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text.lower())
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """The alternatives of a pattern's outermost alternation: "a|b(?:c|d)|[|]" is ["a", "b(?:c|d)", "[|]"]."""
+    alternatives: list[str] = []
+    depth = start = index = 0
+    class_opened = -1  # where the open class's characters start, -1 outside a class
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if class_opened >= 0:
+            if char == "]" and index > class_opened:  # "[]...]" and "[^]...]" start with a literal "]"
+                class_opened = -1
+        elif char == "[":
+            class_opened = index + (2 if pattern[index + 1 : index + 2] == "^" else 1)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+        index += 1
+    alternatives.append(pattern[start:])
+    return alternatives
+
+
+_SYNTAX = frozenset("\\[](){}?*+|.^$")
+
+
+def grouped_by_first_letter(pattern: str, *, ignore_case: bool = False, word_start: bool = True) -> str:
+    """The same alternation with the alternatives that start with the same plain character behind it once.
+
+    Python's re tries an alternation's branches one by one at every place of the text: a cue list of
+    sixty phrases costs sixty comparisons at each word start. Grouped under their first character
+    ("e(?:xperience|ducation)|k(?:nowledge)"), all but one group fail at the first comparison. At one
+    place only branches of one first character can match, so moving a branch past branches of other
+    first characters changes nothing; a branch that does not start with a plain character (a class, a
+    group, "^") keeps its place between the others. Patterns with capturing groups are left as they are,
+    because the order of their groups would change.
+
+    word_start: the pattern is only tried at word starts (Cues), so a leading \\b before a letter always
+    holds and is dropped; else it is kept as part of the first character. ignore_case: the pattern is
+    compiled with re.IGNORECASE, so "M" and "m" start the same group.
+    """
+    if re.search(r"(?<!\\)\((?!\?)", pattern):
+        return pattern
+    pieces: list[str] = []
+    run: dict[tuple[str, str], list[str]] = {}  # (the leading \\b or "", first character) -> the rests
+
+    def close_run() -> None:
+        for (boundary, first), rests in run.items():
+            rest = rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")"
+            pieces.append(boundary + re.escape(first) + rest)
+        run.clear()
+
+    for alternative in top_level_alternatives(pattern):
+        boundary = ""
+        if alternative.startswith("\\b") and alternative[2:3].isalnum():
+            boundary, alternative = ("" if word_start else "\\b"), alternative[2:]
+        first = alternative[:1]
+        if first and first not in _SYNTAX and alternative[1:2] not in ("?", "*", "+", "{"):
+            key = (boundary, first.lower() if ignore_case else first)
+            run.setdefault(key, []).append(alternative[1:])
+        else:
+            close_run()
+            pieces.append(boundary + alternative)
+    close_run()
+    return "|".join(pieces)
