@@ -305,7 +305,7 @@ def test_grouped_patterns_find_what_the_patterns_as_written_find() -> None:
     import re
 
     import app.analysis
-    from app.analysis import job_requirements
+    from app.analysis import cv_sections, job_requirements, scoring
     from app.analysis.textproc import Cues
 
     pairs: list[tuple[re.Pattern[str], re.Pattern[str], bool]] = []  # written, grouped, lower-cased text
@@ -323,6 +323,18 @@ def test_grouped_patterns_find_what_the_patterns_as_written_find() -> None:
     written += [job_requirements._GENERIC_DEGREE, job_requirements._NAMES_A_DEGREE_PATTERN]
     grouped = [*(pattern for _, pattern in job_requirements.DEGREE_LEVELS)]
     grouped += [job_requirements._GENERIC_DEGREE_RE, job_requirements._NAMES_A_DEGREE]
+    # The soft-skill words as they were written before each English word got its own \b...\b.
+    written.append(
+        r"\b(?:communication|teamwork|team player|leadership|collaborat\w*|problem[- ]solving|"
+        r"empathy|adaptab\w+|time management|mentor\w*|attention to detail|interpersonal|"
+        r"negotiation|presentation skills|critical thinking|creativ\w+|self[- ]motivated|"
+        r"organi[sz]ational)\b|коммуникабельн\w*|ответственн\w*|стрессоустойчив\w*|"
+        r"внимательн\w*|пунктуальн\w*|обучаем\w*|исполнительн\w*|целеустремл\w*|"
+        r"работа в команде|лидерск\w*|инициативн\w*|организованн\w*"
+    )
+    grouped.append(cv_sections.SOFT_SKILL_WORDS)
+    written.append(scoring._MORE_SOFT_TRAITS_PATTERN)
+    grouped.append(scoring._MORE_SOFT_TRAITS)
     pairs += [
         (re.compile(source, re.IGNORECASE), pattern, False) for source, pattern in zip(written, grouped, strict=True)
     ]

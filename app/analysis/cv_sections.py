@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.analysis.textproc import grouped_alternation
 from app.formatting import clip
 
 SECTION_NAMES: tuple[str, ...] = (
@@ -154,14 +155,15 @@ _DEGREE = re.compile(
 )
 # Generic traits people list as soft skills. Used only when the CV has no
 # soft-skills heading, to find them written elsewhere (in a summary, say).
-SOFT_SKILL_WORDS = re.compile(
-    r"\b(?:communication|teamwork|team player|leadership|collaborat\w*|problem[- ]solving|"
-    r"empathy|adaptab\w+|time management|mentor\w*|attention to detail|interpersonal|"
-    r"negotiation|presentation skills|critical thinking|creativ\w+|self[- ]motivated|"
-    r"organi[sz]ational)\b|коммуникабельн\w*|ответственн\w*|стрессоустойчив\w*|"
+# \b...\b around each English word rather than around their group (the same matches), so that
+# grouped_alternation can group them by first letter.
+SOFT_SKILL_WORDS = grouped_alternation(
+    r"\bcommunication\b|\bteamwork\b|\bteam player\b|\bleadership\b|\bcollaborat\w*\b|\bproblem[- ]solving\b|"
+    r"\bempathy\b|\badaptab\w+\b|\btime management\b|\bmentor\w*\b|\battention to detail\b|\binterpersonal\b|"
+    r"\bnegotiation\b|\bpresentation skills\b|\bcritical thinking\b|\bcreativ\w+\b|\bself[- ]motivated\b|"
+    r"\borgani[sz]ational\b|коммуникабельн\w*|ответственн\w*|стрессоустойчив\w*|"
     r"внимательн\w*|пунктуальн\w*|обучаем\w*|исполнительн\w*|целеустремл\w*|"
-    r"работа в команде|лидерск\w*|инициативн\w*|организованн\w*",
-    re.IGNORECASE,
+    r"работа в команде|лидерск\w*|инициативн\w*|организованн\w*"
 )
 
 

@@ -178,14 +178,16 @@ def _match_terms(
         set() if found_alternatives else {s for stems in alternative_stems for s in stems}
     )
     missing_terms = missing_head + ([] if found_alternatives else [s for stems in alternative_stems for s in stems])
-    shown_alternative = bool(found_alternatives)
-    missing_words = tuple(
-        word
-        for word in _display_words(requirement.text)
-        if (word_stems := frozenset(content_stems(word)) - GENERIC_STEMS - ignore)
-        and word_stems <= missing_stems
-        # With an alternative shown, the head only named their kind ("Cloud platform (AWS, GCP)").
-        and not shown_alternative
+    # With an alternative shown, the head only named their kind ("Cloud platform (AWS, GCP)"); with nothing
+    # missing, no word is (the words are not even read then).
+    missing_words = (
+        tuple(
+            word
+            for word in _display_words(requirement.text)
+            if (word_stems := frozenset(content_stems(word)) - GENERIC_STEMS - ignore) and word_stems <= missing_stems
+        )
+        if missing_stems and not found_alternatives
+        else ()
     )
     return RequirementMatch(
         requirement,

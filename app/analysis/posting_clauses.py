@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from app.analysis.posting_repair import ITEM_OPENERS
+from app.analysis.textproc import script_letters
 
 # The verbs that open a duty ("Develop ...", "Performs ...", "разрабатывать ..."): a capitalised one
 # after a word starts a new item here, and segment_kinds reads a segment that opens with one as a duty.
@@ -31,7 +32,9 @@ _FUNCTION_WORDS = frozenset(
     "и в во на с со к по за из от для при или а но".split()
 )
 _SPACE_RUN = re.compile(r"[ ]{2,}")
-_SENTENCE_END = re.compile(r"(?<![.!?])[.!?]+[\"»”)]?\s+(?=[\"«“(]?[A-ZА-ЯЁ0-9])")
+# A run of marks not preceded by one ("(?<![.!?])[.!?]+"), written with the first mark in front so that re
+# skips to the marks rather than trying every place of the text.
+_SENTENCE_END = re.compile(r"[.!?](?<![.!?][.!?])[.!?]*[\"»”)]?\s+(?=[\"«“(]?[A-ZА-ЯЁ0-9])")
 _ABBREVIATIONS = frozenset(
     "e.g i.e etc vs no nos st dr mr mrs ms jr sr inc ltd co corp approx dept incl min max ext tel fig "
     "ул д г м т.д т.п т.е руб мин тыс пр им".split()
@@ -106,13 +109,17 @@ def split_clauses(line: str) -> list[str]:
             clauses_of_sentence = (
                 piece for clause in _split_semicolons(sentence) for piece in _split_inline_items(clause)
             )
-            for part in (label_part for piece in clauses_of_sentence for label_part in _INNER_LABEL.split(piece)):
+            labelled = (_INNER_LABEL.split(piece) if ":" in piece else [piece] for piece in clauses_of_sentence)
+            for part in (label_part for parts in labelled for label_part in parts):
                 for phrase in _split_russian_run_on(part.strip()):
                     clauses.extend(_split_at_openers(phrase))
     return [clause for clause in clauses if clause]
 
 
-_CAPITALISED_AFTER_WORD = re.compile(r"(?<=[a-z0-9)%])\s+(?=([A-Z][a-z]+)\b)")
+# Spaces before a capitalised word; the character before them is checked in _split_at_openers ("[a-z0-9)%]"):
+# a pattern that opens with that look-behind is tried at every place of the text, this one only at spaces.
+_CAPITALISED_AFTER_WORD = re.compile(r"\s+(?=([A-Z][a-z]+)\b)")
+_BEFORE_AN_OPENER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789)%")
 
 
 def _split_at_openers(text: str) -> list[str]:
@@ -127,6 +134,8 @@ def _split_at_openers(text: str) -> list[str]:
     pieces: list[str] = []
     start = 0
     for match in _CAPITALISED_AFTER_WORD.finditer(text):
+        if match.start() == 0 or text[match.start() - 1] not in _BEFORE_AN_OPENER:
+            continue
         word = match.group(1).lower()
         if word not in ITEM_OPENERS and word not in DUTY_VERBS:
             continue
@@ -182,7 +191,6 @@ def _split_semicolons(text: str) -> list[str]:
 
 # A capitalised word after a word starts a phrase, unless it is the polite "Вы"/"Вам"/"Ваш...".
 _RUSSIAN_PHRASE_START = re.compile(r"(?<=[\wа-яё)])\s+(?=[А-ЯЁ][а-яё])(?!Ва[шм]|Вы\b|Вас\b)")
-_CYRILLIC_LETTER = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 def _split_russian_run_on(text: str) -> list[str]:
@@ -191,6 +199,6 @@ def _split_russian_run_on(text: str) -> list[str]:
     In Russian only a phrase's first word is capitalised, so in a long run without
     punctuation a capitalised word after a word starts the next phrase.
     """
-    if len(text.split()) <= 12 or len(_CYRILLIC_LETTER.findall(text)) < len(text) // 2:
+    if len(text.split()) <= 12 or script_letters(text)[0] < len(text) // 2:
         return [text]
     return [phrase.strip() for phrase in _RUSSIAN_PHRASE_START.split(text)]

@@ -145,7 +145,6 @@ def line_heading(line: str, *, blank_before: bool, next_line: str | None) -> tup
     if not candidate or (LIST_MARKER.match(stripped) and not markdown) or len(candidate) > 100:
         return None
     words = len(candidate.split())
-    kind = heading_kind(candidate)
     shaped = (
         stripped.endswith(":")
         or (_ALL_CAPS.match(candidate) is not None and sum(c.isalpha() for c in candidate) >= 4)
@@ -153,9 +152,10 @@ def line_heading(line: str, *, blank_before: bool, next_line: str | None) -> tup
         or markdown
     )
     if shaped and words <= 12:
-        return candidate, kind or "unknown"
+        return candidate, heading_kind(candidate) or "unknown"
     if words > 6 or candidate.endswith((".", ",", ";", "!")):
-        return None
+        return None  # a sentence: its words are not read at all (most lines of a posting end here)
+    kind = heading_kind(candidate)
     if kind is not None and _HEADING_START.match(candidate):
         return candidate, kind
     # A short line on its own before a block ("Your day on the unit").
@@ -195,6 +195,8 @@ _INLINE_HEADING_NAMES = (
     "Responsibilities", "Nice to have", "What we offer", "Benefits",
 )  # fmt: skip
 _INLINE_HEADING_WORDS = "(?:" + "|".join(_INLINE_HEADING_NAMES) + ")"
+# Any of the names anywhere in a line: one scan that skips to the names' capital letters.
+_ANY_INLINE_HEADING_NAME = re.compile("|".join(re.escape(name) for name in _INLINE_HEADING_NAMES))
 # A heading inside a line ends with a colon, or (hh.ru, where the colon was
 # lost with the line break) with two spaces.
 # Not inside a longer heading: "Preferred Qualifications:" is one heading.
@@ -213,7 +215,7 @@ def split_inline_headings(text: str) -> str:
 
 def _split_line_at_headings(line: str) -> str:
     # The pattern tries every heading at every space: most lines hold none of them (case-sensitive, as the pattern).
-    if not any(name in line for name in _INLINE_HEADING_NAMES):
+    if not _ANY_INLINE_HEADING_NAME.search(line):
         return line
     return _INLINE_HEADING.sub(lambda match: "\n" if _heading_starts_here(line, match) else match.group(0), line)
 

@@ -29,6 +29,10 @@ _GLUED_HEADINGS = re.compile(
     # One-word headings only before a capital: "Requirementsengineering" is not a heading.
     r"|(Requirements|Responsibilities|Qualifications|Benefits)(?=[A-Z0-9])"
 )
+_GLUED_HEADING_WORDS = re.compile(
+    r"What you|What we offer|Nice to have|About the job|Что нужно делать|Что мы предлагаем|Мы предлагаем|"
+    r"Будет плюсом|Кого мы ищем|Requirements|Responsibilities|Qualifications|Benefits"
+)
 # Bullets inside a line: "...: * Ведение базы;* Холодные звонки", " • ", " -- ", "; - ", " -Программирование".
 _BULLET_CANDIDATE = re.compile(r"[*•●▪]|--|[-–—]")
 
@@ -36,7 +40,8 @@ _BULLET_CANDIDATE = re.compile(r"[*•●▪]|--|[-–—]")
 def repair_glue(text: str) -> str:
     """Break lines where a paste lost them: glued words, bullets, headings, and "word.Next" joins."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "  ").replace("\u00a0", " ")
-    text = _GLUED_HEADINGS.sub(lambda match: match.group(0) + "\n", text)
+    if _GLUED_HEADING_WORDS.search(text):  # one fast scan for the words; the pattern tries every place
+        text = _GLUED_HEADINGS.sub(lambda match: match.group(0) + "\n", text)
     text = _GLUED_WORD.sub(_split_glued_word, text)
     text = _GLUED_MARK.sub(_break_after_mark, text)
     text = _GLUED_COLON.sub(r"\1: ", text)

@@ -33,7 +33,6 @@ same-field pairs in English scored barely above cross-field ones (AUC 0.66).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -44,7 +43,7 @@ from app.analysis.job_requirements import Requirement, extract_requirements
 from app.analysis.matching import GENERIC_STEMS, RequirementMatch, match_requirement
 from app.analysis.posting_headings import heading_kind
 from app.analysis.segment_kinds import classify_segment, is_aside
-from app.analysis.textproc import Language, content_stems, language_of, script_letters, stem_set
+from app.analysis.textproc import Language, content_stems, grouped_alternation, language_of, script_letters, stem_set
 
 SCORE_VERSION = "2.0"
 STRONG_FIT_MIN = 70
@@ -164,13 +163,13 @@ def requirement_weight(requirement: Requirement) -> float:
     return MUST_WEIGHT
 
 
-_MORE_SOFT_TRAITS = re.compile(
+_MORE_SOFT_TRAITS_PATTERN = (
     r"attention to detail|detail[- ]oriented|self[- ]starter|work ethic|motivated|multi-?task\w*|proactive|"
     r"positive attitude|punctual\w*|flexib\w*|reliab\w*|storytelling|desire to learn|eager\w* to learn|"
     r"(?:умени\w* )?работ\w* в команде|желани\w* (?:учиться|развиваться|работать)|грамотн\w*|доброжелательн\w*|"
-    r"аккуратн\w*|усидчив\w*|порядочн\w*|честн\w*|нацеленн\w* на результат|умени\w* работать",
-    re.IGNORECASE,
+    r"аккуратн\w*|усидчив\w*|порядочн\w*|честн\w*|нацеленн\w* на результат|умени\w* работать"
 )
+_MORE_SOFT_TRAITS = grouped_alternation(_MORE_SOFT_TRAITS_PATTERN)
 
 
 def is_soft_trait(requirement: Requirement) -> bool:

@@ -166,15 +166,20 @@ _ABOUT_THE_JOB = Cues(
 )
 
 
+def _states_pay(text: str) -> bool:
+    """An amount of money and a word about pay: "$65,000 - $80,000 a year", "от 150 000 руб. на руки"."""
+    # Every amount has a digit: one fast scan for a digit spares the two patterns most segments.
+    return bool(_ANY_DIGIT.search(text) and _MONEY.search(text) and _PAY_WORDS.search(text))
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
 @lru_cache(maxsize=8192)
 def is_aside(text: str) -> bool:
     """Text that is never part of a requirement: legal, application, pay and benefits, notes on crediting."""
     return bool(
-        _LEGAL.search(text)
-        or _APPLY.search(text)
-        or _BENEFIT.search(text)
-        or (_MONEY.search(text) and _PAY_WORDS.search(text))
-        or _NOTE.search(text)
+        _LEGAL.search(text) or _APPLY.search(text) or _BENEFIT.search(text) or _states_pay(text) or _NOTE.search(text)
     )
 
 
@@ -188,17 +193,16 @@ def classify_segment(text: str, section: SectionKind | None, *, bullet: bool = F
         return "legal", False
     if _APPLY.search(text):
         return "apply", False
-    if _BENEFIT.search(text) or (_MONEY.search(text) and _PAY_WORDS.search(text)):
+    if _BENEFIT.search(text) or _states_pay(text):
         return "offer", False
     if _NOTE.search(text):
         return "other", False
+    # Each cue below is searched only where the answer depends on it (a search costs a pass over the text).
     cue = _REQUIREMENT_CUE.search(text) is not None
-    duty_start = _starts_with_duty_verb(text)
-    company = _COMPANY.search(text) is not None
     if section in ("must", "nice"):
         # Experience is often described as work done ("Generates and manages datasets ..."):
         # under a requirements heading that is still a requirement.
-        if not cue and company:
+        if not cue and _COMPANY.search(text):
             return "company", False
         if not cue and not bullet and _ABOUT_THE_JOB.search(text):
             # A long sentence that asks for nothing ("This is a GG-14 position in ...") under a
@@ -206,15 +210,15 @@ def classify_segment(text: str, section: SectionKind | None, *, bullet: bool = F
             return "other", False
         return "requirement", item_must(text, section)
     if section in ("duty", "offer", "company", "legal", "apply", "other"):
-        if cue and STRONG_REQUIREMENT.search(text) and not company:
+        if cue and STRONG_REQUIREMENT.search(text) and not _COMPANY.search(text):
             return "requirement", item_must(text, None)
         return ({"duty": "duty", "offer": "offer", "company": "company", "legal": "legal", "apply": "apply"}).get(
             section, "other"
         ), False  # type: ignore[return-value]
     # No heading, or one we cannot read: the sentence alone decides.
-    if duty_start and not STRONG_REQUIREMENT.search(text):
+    if _starts_with_duty_verb(text) and not STRONG_REQUIREMENT.search(text):
         return "duty", False
-    if company:
+    if _COMPANY.search(text):
         return "company", False
     if cue:
         return "requirement", item_must(text, None)

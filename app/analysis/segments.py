@@ -55,6 +55,7 @@ _STARTS_OR = re.compile(r"^(?:or|OR|Or|или|либо)\b[\s,:]*")
 _ENDS_OR = re.compile(r"(?:[;,]\s*|\s)(?:or|OR|или|либо)[:,]?$")
 _ONLY_OR = re.compile(r"^(?:or|OR|Or|или|либо)[.,:;]?$")
 _ONE_OF = re.compile(r"(?:one|any) of the following|\beither\s*:?$|одно из")
+_ONE_OF_WORDS = ("of the following", "either", "одно из")
 _SUB_ITEM = re.compile(r"^\(?[a-z]\.?\)\s")
 # Sentences that close a group of alternatives ("However, all candidates must ...").
 _GROUP_CLOSER = re.compile(
@@ -161,7 +162,9 @@ def _pieces(text: str) -> list[_Piece]:
             body = body.strip()
             if not body:
                 continue
-            one_of = bool(_ONE_OF.search(body.lower()))
+            lowered = body.lower()
+            # The pattern's three phrases, looked for plainly first: most clauses hold none.
+            one_of = any(word in lowered for word in _ONE_OF_WORDS) and bool(_ONE_OF.search(lowered))
             pieces.append(_Piece(body, section, heading, marker, first, starts_or, ends_or, one_of, sub_item))
             first = False
             if scoped is not None:

@@ -398,6 +398,11 @@ class Cues:
         return self.pattern.search(text.lower())
 
 
+def grouped_alternation(pattern: str) -> re.Pattern[str]:
+    """re.compile(pattern, re.IGNORECASE) with its branches grouped by first letter: the same matches, faster."""
+    return re.compile(grouped_by_first_letter(pattern, ignore_case=True, word_start=False), re.IGNORECASE)
+
+
 def top_level_alternatives(pattern: str) -> list[str]:
     """The alternatives of a pattern's outermost alternation: "a|b(?:c|d)|[|]" is ["a", "b(?:c|d)", "[|]"]."""
     alternatives: list[str] = []
