@@ -517,3 +517,31 @@ def test_present_depends_on_today() -> None:
 @pytest.mark.parametrize(("cv", "years"), [("strong_cv", 7.2), ("ru_cv", 10.4), ("missing_sections_cv", 8.4)])
 def test_fixture_years(fixture_text, cv: str, years: float) -> None:
     assert estimate_years_of_experience(fixture_text(cv), TODAY) == years
+
+
+def test_forget_texts_empties_every_cache_keyed_by_a_text_and_keeps_those_keyed_by_a_word() -> None:
+    # scripts/bench_core.py times "a posting never seen before" by calling forget_texts before each run: a cache
+    # keyed by whole texts that it does not empty would make that figure the one of the same posting again.
+    import importlib
+    import pkgutil
+
+    import app.analysis
+    from app.analysis.documents import EXAMPLE_CV, EXAMPLE_JOB
+    from app.analysis.scoring import forget_texts
+
+    word_caches = {"stem", "_token_parts", "_token_stems", "_is_filler", "_character_class", "_stemmer"}
+    word_caches.add("_russian_aliases")
+    analyze(EXAMPLE_CV.read_text(encoding="utf-8"), EXAMPLE_JOB.read_text(encoding="utf-8"))
+    caches = {
+        f"{info.name}.{name}": value
+        for info in pkgutil.iter_modules(app.analysis.__path__)
+        for name, value in vars(importlib.import_module(f"app.analysis.{info.name}")).items()
+        if callable(getattr(value, "cache_info", None))
+    }
+    filled = {name for name, cache in caches.items() if cache.cache_info().currsize}
+    assert {"segment_kinds.classify_segment", "posting_headings.heading_kind", "scoring.is_soft_trait"} <= filled
+
+    forget_texts()
+
+    still_filled = {name.split(".")[-1] for name, cache in caches.items() if cache.cache_info().currsize}
+    assert still_filled <= word_caches, still_filled - word_caches

@@ -333,6 +333,8 @@ def test_grouped_patterns_find_what_the_patterns_as_written_find() -> None:
         r"работа в команде|лидерск\w*|инициативн\w*|организованн\w*"
     )
     grouped.append(cv_sections.SOFT_SKILL_WORDS)
+    written.append("|".join(pattern for _, pattern in job_requirements.DEGREE_PATTERNS))
+    grouped.append(job_requirements._ANY_DEGREE)
     written.append(scoring._MORE_SOFT_TRAITS_PATTERN)
     grouped.append(scoring._MORE_SOFT_TRAITS)
     pairs += [

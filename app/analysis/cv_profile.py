@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.analysis.cv_sections import DatedRole, dated_roles, line_sections, merged_years
-from app.analysis.job_requirements import DEGREE_LEVELS
+from app.analysis.job_requirements import degree_levels
 from app.analysis.textproc import Language, content_stems, detect_language
 from app.formatting import clip
 
@@ -141,13 +141,12 @@ _INCOMPLETE_DEGREE = re.compile(
 
 
 def _degree_level(text: str) -> tuple[int, str | None]:
-    """The highest degree the CV shows (see DEGREE_LEVELS) and the line that shows it."""
+    """The highest degree the CV shows (see job_requirements.DEGREE_LEVELS) and the line that shows it."""
     best_level, best_line = 0, None
     for line in text.splitlines():
-        for level, pattern in DEGREE_LEVELS:
-            if pattern.search(line):
-                effective = level - 1 if _INCOMPLETE_DEGREE.search(line) else level
-                if effective > best_level:
-                    best_level, best_line = effective, clip(line.strip(), EVIDENCE_CHARS)
-                break
+        levels = degree_levels(line)
+        if levels:
+            effective = levels[0] - 1 if _INCOMPLETE_DEGREE.search(line) else levels[0]
+            if effective > best_level:
+                best_level, best_line = effective, clip(line.strip(), EVIDENCE_CHARS)
     return best_level, best_line

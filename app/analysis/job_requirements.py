@@ -97,6 +97,17 @@ DEGREE_PATTERNS: tuple[tuple[int, str], ...] = (
 DEGREE_LEVELS: tuple[tuple[int, re.Pattern[str]], ...] = tuple(
     (level, grouped_alternation(pattern)) for level, pattern in DEGREE_PATTERNS
 )
+# All levels' patterns in one: most texts name no degree, and one pass tells so rather than four.
+_ANY_DEGREE = grouped_alternation("|".join(pattern for _, pattern in DEGREE_PATTERNS))
+
+
+def degree_levels(text: str) -> list[int]:
+    """The degree levels a text names, highest first (see DEGREE_LEVELS); [] when it names none."""
+    if not _ANY_DEGREE.search(text):
+        return []
+    return [level for level, pattern in DEGREE_LEVELS if pattern.search(text)]
+
+
 _EQUIVALENT = re.compile(
     r"or equivalent|equivalent (?:practical )?experience|or related experience|или эквивалентный опыт", re.IGNORECASE
 )
@@ -199,8 +210,7 @@ def _with_alternatives(requirement: Requirement, alternatives: tuple[str, ...]) 
 
 def _degree_level(text: str) -> int:
     """The lowest degree level a text names, 0 when it names none."""
-    without_generic = _GENERIC_DEGREE_RE.sub(" ", text)
-    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(without_generic)]
+    levels = degree_levels(_GENERIC_DEGREE_RE.sub(" ", text))
     return min(levels) if levels else 0
 
 
@@ -258,8 +268,7 @@ def classify(item: str, must: bool) -> Requirement:
     years = _years_in(item)
     if years is not None:
         return Requirement(item, "years", must, years=years)
-    without_generic = _GENERIC_DEGREE_RE.sub(" ", item)
-    levels = [level for level, pattern in DEGREE_LEVELS if pattern.search(without_generic)]
+    levels = degree_levels(_GENERIC_DEGREE_RE.sub(" ", item))
     if not levels and _GENERIC_DEGREE_RE.search(item):
         levels = [2]
     if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):

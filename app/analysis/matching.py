@@ -15,7 +15,7 @@ from typing import Literal
 
 from app.analysis.alternatives import split_alternatives
 from app.analysis.cv_profile import EVIDENCE_CHARS, CvProfile
-from app.analysis.job_requirements import DEGREE_LEVELS, ROLE_PREFIX, Requirement, classify
+from app.analysis.job_requirements import ROLE_PREFIX, Requirement, classify, degree_levels
 from app.analysis.textproc import content_stems, raw_tokens, stem, stem_set, title_words, without_non_skills
 from app.formatting import clip
 
@@ -88,7 +88,7 @@ def _match_one(requirement: Requirement, profile: CvProfile) -> RequirementMatch
     if requirement.kind == "skill" and _NAMES_EDUCATION.search(requirement.text):
         # "Профильное образование", "Education: high school": a degree in other words. Never a
         # knock-out: the extractor did not read it as a degree requirement.
-        level = min((level for level, pattern in DEGREE_LEVELS if pattern.search(requirement.text)), default=1)
+        level = min(degree_levels(requirement.text), default=1)
         return _match_degree(replace(requirement, degree_level=level, equivalent_accepted=True), profile)
     return _match_terms(requirement, profile)
 

@@ -21,17 +21,28 @@ ITEM_OPENERS = frozenset(
 _GLUED_WORD = re.compile(r"([a-zа-яё])([A-ZА-ЯЁ][a-zа-яё]{2,})")
 # A mark glued to the next word: "demos.Broad", "лет.Будет", "SQL;Опыт", "(OAuth)Comfortable".
 _GLUED_MARK = re.compile(r"[.!?;)](?=[A-Za-zА-ЯЁа-яё])")
-_GLUED_COLON = re.compile(r"([A-Za-z0-9]):(?=[A-Z][a-z])")
-# Heading phrases pasted straight onto the text after them ("What you'll bring3+ years").
+# The colon first, its letter behind it: re then skips to the colons instead of trying every letter.
+_GLUED_COLON = re.compile(r":(?<=[A-Za-z0-9]:)(?=[A-Z][a-z])")
+# Heading phrases pasted straight onto the text after them ("What you'll bring3+ years"). Each phrase
+# with its own look-ahead, so that every branch starts with a letter and re skips to those letters.
 _GLUED_HEADINGS = re.compile(
-    r"(What you['’]ll (?:do|bring|need|get)|What we offer|Nice to have|About the job|Что нужно делать|"
-    r"Что мы предлагаем|Мы предлагаем|Будет плюсом|Кого мы ищем\??)(?=[^\s:.,;!?)\-–—])"
+    "|".join(
+        rf"{phrase}(?=[^\s:.,;!?)\-–—])"
+        for phrase in (
+            r"What you['’]ll (?:do|bring|need|get)",
+            "What we offer",
+            "Nice to have",
+            "About the job",
+            "Что нужно делать",
+            "Что мы предлагаем",
+            "Мы предлагаем",
+            "Будет плюсом",
+            r"Кого мы ищем\??",
+        )
+    )
     # One-word headings only before a capital: "Requirementsengineering" is not a heading.
-    r"|(Requirements|Responsibilities|Qualifications|Benefits)(?=[A-Z0-9])"
-)
-_GLUED_HEADING_WORDS = re.compile(
-    r"What you|What we offer|Nice to have|About the job|Что нужно делать|Что мы предлагаем|Мы предлагаем|"
-    r"Будет плюсом|Кого мы ищем|Requirements|Responsibilities|Qualifications|Benefits"
+    + "|"
+    + "|".join(rf"{word}(?=[A-Z0-9])" for word in ("Requirements", "Responsibilities", "Qualifications", "Benefits"))
 )
 # Bullets inside a line: "...: * Ведение базы;* Холодные звонки", " • ", " -- ", "; - ", " -Программирование".
 _BULLET_CANDIDATE = re.compile(r"[*•●▪]|--|[-–—]")
@@ -40,11 +51,10 @@ _BULLET_CANDIDATE = re.compile(r"[*•●▪]|--|[-–—]")
 def repair_glue(text: str) -> str:
     """Break lines where a paste lost them: glued words, bullets, headings, and "word.Next" joins."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "  ").replace("\u00a0", " ")
-    if _GLUED_HEADING_WORDS.search(text):  # one fast scan for the words; the pattern tries every place
-        text = _GLUED_HEADINGS.sub(lambda match: match.group(0) + "\n", text)
+    text = _GLUED_HEADINGS.sub(lambda match: match.group(0) + "\n", text)
     text = _GLUED_WORD.sub(_split_glued_word, text)
     text = _GLUED_MARK.sub(_break_after_mark, text)
-    text = _GLUED_COLON.sub(r"\1: ", text)
+    text = _GLUED_COLON.sub(": ", text)
     return _break_inline_bullets(text)
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from app.analysis.cv_profile import CvProfile
@@ -140,7 +141,7 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
 
 
 def forget_texts() -> None:
-    """Empty the caches keyed by whole texts (a segment's, a heading's), keeping those keyed by single words.
+    """Empty the caches keyed by whole texts (a segment's, a heading's, a requirement's), not by single words.
 
     A posting read for the first time fills them; scripts/bench_core.py empties them before each timed
     run, so that its figure is the one for a posting never seen before, not for the same one again.
@@ -148,6 +149,7 @@ def forget_texts() -> None:
     classify_segment.cache_clear()
     is_aside.cache_clear()
     heading_kind.cache_clear()
+    is_soft_trait.cache_clear()
 
 
 def requirement_weight(requirement: Requirement) -> float:
@@ -172,6 +174,7 @@ _MORE_SOFT_TRAITS_PATTERN = (
 _MORE_SOFT_TRAITS = grouped_alternation(_MORE_SOFT_TRAITS_PATTERN)
 
 
+@lru_cache(maxsize=4096)  # asked for each requirement by the score and again by the verdict
 def is_soft_trait(requirement: Requirement) -> bool:
     """A must-have that names only personal qualities ("Коммуникабельность", "strong communication skills")."""
     if requirement.kind != "skill":
