@@ -117,8 +117,9 @@ def split_clauses(line: str) -> list[str]:
 
 
 # Spaces before a capitalised word; the character before them is checked in _split_at_openers ("[a-z0-9)%]"):
-# a pattern that opens with that look-behind is tried at every place of the text, this one only at spaces.
-_CAPITALISED_AFTER_WORD = re.compile(r"\s+(?=([A-Z][a-z]+)\b)")
+# a pattern that opens with that look-behind is tried at every place of the text, this one only at spaces,
+# and only from the first space of a run (from every space of a long run it was quadratic).
+_CAPITALISED_AFTER_WORD = re.compile(r"\s(?<!\s\s)\s*(?=([A-Z][a-z]+)\b)")
 _BEFORE_AN_OPENER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789)%")
 
 
