@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.analysis.textproc import grouped_alternation
 from app.formatting import clip
@@ -176,6 +177,7 @@ class SectionHit:
     line_number: int | None = None  # 1-based, in the analysed text
 
 
+@lru_cache(maxsize=8192)  # one analysis asks about each CV line three or four times
 def heading_section(line: str) -> str | None:
     """The section a heading line names, or None if the line is not a heading.
 
@@ -234,8 +236,19 @@ def find_sections(text: str) -> dict[str, SectionHit]:
     return {name: found.get(name, SectionHit(False)) for name in SECTION_NAMES}
 
 
+def forget_lines() -> None:
+    """Empty the caches keyed by CV lines and CV texts (scoring.forget_texts calls this)."""
+    heading_section.cache_clear()
+    _line_sections.cache_clear()
+
+
 def line_sections(text: str) -> list[str | None]:
     """The section each line of the CV belongs to (None before the first heading)."""
+    return list(_line_sections(text))
+
+
+@lru_cache(maxsize=64)  # the CV's years, its titles and the advice plan each ask for the same CV
+def _line_sections(text: str) -> tuple[str | None, ...]:
     current: str | None = None
     owners: list[str | None] = []
     for line in text.splitlines():
@@ -246,7 +259,7 @@ def line_sections(text: str) -> list[str | None]:
         if name is not None:
             current = name
         owners.append(current)
-    return owners
+    return tuple(owners)
 
 
 def _has_inline_value(line: str) -> bool:

@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import Literal
 
 from app.analysis.cv_profile import CvProfile
-from app.analysis.cv_sections import CORE_SECTIONS, SOFT_SKILL_WORDS, SectionHit, find_sections
+from app.analysis.cv_sections import CORE_SECTIONS, SOFT_SKILL_WORDS, SectionHit, find_sections, forget_lines
 from app.analysis.injection import InjectionFinding, find_injections
 from app.analysis.job_requirements import Requirement, extract_requirements
 from app.analysis.matching import GENERIC_STEMS, RequirementMatch, match_requirement
@@ -141,7 +141,7 @@ def analyze(cv_text: str, job_text: str, *, today: dt.date | None = None) -> Ana
 
 
 def forget_texts() -> None:
-    """Empty the caches keyed by whole texts (a segment's, a heading's, a requirement's), not by single words.
+    """Empty the caches keyed by whole texts (a segment's, a heading's, a CV line's...), not by single words.
 
     A posting read for the first time fills them; scripts/bench_core.py empties them before each timed
     run, so that its figure is the one for a posting never seen before, not for the same one again.
@@ -150,6 +150,7 @@ def forget_texts() -> None:
     is_aside.cache_clear()
     heading_kind.cache_clear()
     is_soft_trait.cache_clear()
+    forget_lines()
 
 
 def requirement_weight(requirement: Requirement) -> float:
