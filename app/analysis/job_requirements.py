@@ -124,6 +124,8 @@ _LANGUAGE_CUE = Cues(
     r"intermediate|язык|уровень|разговорн|свободн|\b[abc][12]\b"
 )
 _LOCATION = Cues(r"\bremote\b|\bhybrid\b|on[- ]?site|in[- ]office|relocat|удал[её]нн|гибрид|переезд|в офисе")
+# Any of the three above: most items name none, and one pass tells so.
+_KIND_CUES = Cues.any_of(_CERTIFICATION, _LANGUAGE_NAME, _LOCATION)
 
 
 def extract_requirements(text: str, language: Language | None = None) -> list[Requirement]:
@@ -274,18 +276,19 @@ def classify(item: str, must: bool) -> Requirement:
     if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):
         levels.append(2)
     names_a_degree = _NAMES_A_DEGREE.search(item)
+    kind_cue = _KIND_CUES.search(item) is not None  # then read which one
     # "Registered nurse licence" mentions no degree; "BSN and RN licence" does.
-    if levels and (names_a_degree or not _CERTIFICATION.search(item)):
+    if levels and (names_a_degree or not (kind_cue and _CERTIFICATION.search(item))):
         # "Master's degree or PhD": the lowest level named is enough.
         return Requirement(
             item, "degree", must, degree_level=min(levels), equivalent_accepted=bool(_EQUIVALENT.search(item))
         )
-    if _CERTIFICATION.search(item):
+    if kind_cue and _CERTIFICATION.search(item):
         return Requirement(item, "certification", must)
-    if _LANGUAGE_NAME.search(item) and (_LANGUAGE_CUE.search(item) or len(item.split()) <= 3):
+    if kind_cue and _LANGUAGE_NAME.search(item) and (_LANGUAGE_CUE.search(item) or len(item.split()) <= 3):
         return Requirement(item, "language", must)
     # "Remote", "Hybrid, 2 days in office"; a long requirement that mentions remote work is not a location.
-    if (_LOCATION.search(item) and len(item.split()) <= 8) or item.startswith("Location:"):
+    if (kind_cue and _LOCATION.search(item) and len(item.split()) <= 8) or item.startswith("Location:"):
         return Requirement(item, "location", False)
     return Requirement(item, "skill", must)
 

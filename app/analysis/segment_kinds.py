@@ -175,12 +175,14 @@ def _states_pay(text: str) -> bool:
 _ANY_DIGIT = re.compile(r"\d")
 
 
+# Most segments are none of these: one pass tells so, and the four are read one by one only when one is there.
+_ASIDE = Cues.any_of(_LEGAL, _APPLY, _BENEFIT, _NOTE)
+
+
 @lru_cache(maxsize=8192)
 def is_aside(text: str) -> bool:
     """Text that is never part of a requirement: legal, application, pay and benefits, notes on crediting."""
-    return bool(
-        _LEGAL.search(text) or _APPLY.search(text) or _BENEFIT.search(text) or _states_pay(text) or _NOTE.search(text)
-    )
+    return bool(_ASIDE.search(text) or _states_pay(text))
 
 
 @lru_cache(maxsize=8192)
@@ -189,13 +191,14 @@ def classify_segment(text: str, section: SectionKind | None, *, bullet: bool = F
 
     `bullet`: the segment was a list item, which under a requirements heading needs no cue words.
     """
-    if _LEGAL.search(text):
+    aside = _ASIDE.search(text) is not None
+    if aside and _LEGAL.search(text):
         return "legal", False
-    if _APPLY.search(text):
+    if aside and _APPLY.search(text):
         return "apply", False
-    if _BENEFIT.search(text) or _states_pay(text):
+    if (aside and _BENEFIT.search(text)) or _states_pay(text):
         return "offer", False
-    if _NOTE.search(text):
+    if aside and _NOTE.search(text):
         return "other", False
     # Each cue below is searched only where the answer depends on it (a search costs a pass over the text).
     cue = _REQUIREMENT_CUE.search(text) is not None
