@@ -103,6 +103,10 @@ def split_sentences(text: str) -> list[str]:
 
 def split_clauses(line: str) -> list[str]:
     """A run-on line cut into clauses: at collapsed line breaks, sentences and inline list markers."""
+    if len(line.split()) <= 8 and not any(mark in line for mark in _CLAUSE_MARKS):
+        # A short line without a mark ("Strong communication skills") has nothing to cut: every step
+        # below needs one of these marks or more than eight words.
+        return [line.strip()] if line.strip() else []
     clauses: list[str] = []
     for chunk in _split_space_runs(line):
         for sentence in split_sentences(chunk):
@@ -119,6 +123,7 @@ def split_clauses(line: str) -> list[str]:
 # Spaces before a capitalised word; the character before them is checked in _split_at_openers ("[a-z0-9)%]"):
 # a pattern that opens with that look-behind is tried at every place of the text, this one only at spaces,
 # and only from the first space of a run (from every space of a long run it was quadratic).
+_CLAUSE_MARKS = ("  ", ".", "!", "?", ";", ":", ")")
 _CAPITALISED_AFTER_WORD = re.compile(r"\s(?<!\s\s)\s*(?=([A-Z][a-z]+)\b)")
 _BEFORE_AN_OPENER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789)%")
 
