@@ -169,6 +169,19 @@ _FOLD_CASES = [
 ]
 
 
+def _real_texts_and_lines() -> list[str]:
+    """Every text of the shared data, the fixtures and the examples (real postings and CVs), whole and line by line."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts: list[str] = []
+    for folder in (root.parent / "shared" / "data", root / "tests" / "fixtures", root / "app" / "examples"):
+        for path in sorted(folder.rglob("*.txt")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            texts += [text, *text.splitlines()]
+    return texts
+
+
 def _fold_in_one_pass(text: str) -> str:
     from app.analysis import textproc
 
@@ -185,16 +198,10 @@ def test_fold_aliases_gives_what_the_one_pass_pattern_gives(text: str) -> None:
 
 def test_fold_aliases_gives_what_the_one_pass_pattern_gives_on_real_text_and_mixtures() -> None:
     import random
-    from pathlib import Path
 
     from app.analysis.textproc import fold_aliases
 
-    root = Path(__file__).resolve().parent.parent
-    texts: list[str] = []
-    for folder in (root.parent / "shared" / "data", root / "tests" / "fixtures", root / "app" / "examples"):
-        for path in sorted(folder.rglob("*.txt")):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            texts += [text, *text.splitlines()]
+    texts = _real_texts_and_lines()
     pieces = [word for case in _FOLD_CASES for word in case.split()] + ["-", "/", " ", "(", "x"]
     chooser = random.Random(10)
     texts += ["".join(chooser.choice(pieces) for _ in range(chooser.randint(1, 10))) for _ in range(5000)]
@@ -283,14 +290,8 @@ def test_grouped_by_first_letter(pattern: str, keywords: dict[str, bool], groupe
 
 def _real_lines_and_mixtures() -> list[str]:
     import random
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
-    texts: list[str] = []
-    for folder in (root.parent / "shared" / "data", root / "tests" / "fixtures", root / "app" / "examples"):
-        for path in sorted(folder.rglob("*.txt")):
-            text = path.read_text(encoding="utf-8", errors="replace")
-            texts += [text, *text.splitlines()]
+    texts = _real_texts_and_lines()
     words = [word for text in texts[:300] for word in text.split()]
     chooser = random.Random(11)
     texts += [" ".join(chooser.choice(words) for _ in range(chooser.randint(1, 12))) for _ in range(3000)]
