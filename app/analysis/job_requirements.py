@@ -261,6 +261,10 @@ _GENERIC_DEGREE_RE = grouped_alternation(_GENERIC_DEGREE)
 _NAMES_A_DEGREE_PATTERN = r"degree|diploma|образовани|bachelor|master|ph\.?d|\bbsn\b|\bb\.?sc\b|\bm\.?sc\b|\bmsn\b"
 _NAMES_A_DEGREE = grouped_alternation(_NAMES_A_DEGREE_PATTERN)
 _ANY_DIGIT = re.compile(r"\d")
+_EDUCATION = grouped_alternation(r"образовани|education")
+_HIGHER = grouped_alternation(r"высше|higher")
+_NONE_REQUIRED = grouped_alternation(r"не требуется|no experience|not required")
+_KEY_VALUE = re.compile(r"^(?:#{1,6}\s*)?([^:]{2,60}):\s*(.*)$")
 
 
 def classify(item: str, must: bool) -> Requirement:
@@ -273,7 +277,7 @@ def classify(item: str, must: bool) -> Requirement:
     levels = degree_levels(_GENERIC_DEGREE_RE.sub(" ", item))
     if not levels and _GENERIC_DEGREE_RE.search(item):
         levels = [2]
-    if re.search(r"образовани|education", item, re.IGNORECASE) and re.search(r"высше|higher", item, re.IGNORECASE):
+    if _EDUCATION.search(item) and _HIGHER.search(item):
         levels.append(2)
     names_a_degree = _NAMES_A_DEGREE.search(item)
     kind_cue = _KIND_CUES.search(item) is not None  # then read which one
@@ -295,7 +299,7 @@ def classify(item: str, must: bool) -> Requirement:
 
 def _years_in(text: str) -> float | None:
     """The minimum years of experience a phrase asks for, if it asks for any."""
-    if re.search(r"не требуется|no experience|not required", text, re.IGNORECASE):
+    if _NONE_REQUIRED.search(text):
         return None
     # Every years pattern needs a digit: most items have none, and one search for it is cheap.
     for pattern in _YEARS_PATTERNS if _ANY_DIGIT.search(text) else ():
@@ -311,7 +315,7 @@ def _years_in(text: str) -> float | None:
 
 
 def _split_key_value(line: str) -> tuple[str | None, str]:
-    match = re.match(r"^(?:#{1,6}\s*)?([^:]{2,60}):\s*(.*)$", line)
+    match = _KEY_VALUE.match(line) if ":" in line else None  # most lines have no colon: no pattern for them
     if not match or _BULLET.match(line):
         return None, ""
     return match.group(1).strip(" *_"), match.group(2).strip()

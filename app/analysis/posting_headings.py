@@ -114,7 +114,7 @@ def leading_heading(clause: str) -> tuple[str, SectionKind, str] | None:
         # "SPECIAL NOTE Maximum tenure ...", "JOB DESCRIPTION The Account Manager ...": the colon was lost.
         label = caps.group(1)
         return label, heading_kind(label) or "unknown", clause[caps.end() :].strip()
-    match = _LABEL.match(clause)
+    match = _LABEL.match(clause) if ":" in clause[:81] else None  # the label's colon comes within 81 characters
     if not match:
         return None
     label = match.group(1).strip()
