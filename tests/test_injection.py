@@ -19,6 +19,7 @@ import pytest
 from app.analysis import injection
 from app.analysis.injection import find_injections
 from app.analysis.scoring import analyze
+from app.analysis.textproc import CASE_TWINS
 from tests.hostile_files import FIXTURES
 
 INSTRUCTIONS = [
@@ -194,7 +195,7 @@ def test_every_match_of_a_pattern_holds_its_needles_and_starts_with_a_lead() -> 
     and a match always starts with one of its leads (or at the text's start)."""
     checked = 0
     for text in _texts_for_the_pre_check():
-        if injection._CASE_TWINS.search(text):
+        if CASE_TWINS.search(text):
             continue  # such texts are read without the pre-check
         # The lines as the split-instruction pass joins them, too.
         joined = " ".join(line.strip() or "\n" for line in text.splitlines())
@@ -226,4 +227,4 @@ def test_case_twins_lists_every_character_ignorecase_takes_for_a_needle_letter()
         if any_needle_character.fullmatch(char) and char.lower() not in needle_characters
     ]
     assert twins
-    assert all(injection._CASE_TWINS.match(char) for char in twins), [hex(ord(char)) for char in twins]
+    assert all(CASE_TWINS.match(char) for char in twins), [hex(ord(char)) for char in twins]

@@ -226,7 +226,7 @@ def test_case_twins_lists_every_character_ignorecase_takes_for_a_letter_of_a_phr
         if any_letter.match(char) and (len(char.lower()) != 1 or char.lower() not in letters)
     ]
     assert twins, "the brute force found nothing: the check itself is broken"
-    assert all(textproc._CASE_TWINS.match(char) for char in twins), [hex(ord(char)) for char in twins]
+    assert all(textproc.CASE_TWINS.match(char) for char in twins), [hex(ord(char)) for char in twins]
 
 
 def test_script_letters_counts_what_the_letter_patterns_count() -> None:

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from app.analysis.textproc import CASE_TWINS
+
 # Who a note to a model is addressed to: "the screening assistant", "the AI", "the ATS bot".
 _MACHINE = (
     r"(?:ai|a\.i\.|assistant|model|llm|gpt|chatgpt|bot|chatbot|screener|algorithm|parser|ats|"
@@ -160,10 +162,6 @@ _RULES: tuple[_Rule, ...] = (
     ),
 )
 _PATTERNS: tuple[re.Pattern[str], ...] = tuple(rule.pattern for rule in _RULES)
-# Characters that re.IGNORECASE takes for a letter of the words above but that str.lower() does not
-# turn into it (dotted and dotless i, long s, old Cyrillic letter forms; tests/test_injection.py finds
-# them all by brute force). A text holding one is read with every pattern everywhere.
-_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u1c80-\u1c86]")
 
 
 @dataclass(frozen=True)
@@ -198,7 +196,8 @@ _MAX_SPAN = 3
 def find_injections(text: str, document: str) -> list[InjectionFinding]:
     """Every line of the text that looks like an instruction to a model, and instructions split across lines."""
     lines = text.splitlines()
-    words = None if _CASE_TWINS.search(text) else _Words(text)
+    # A text with a case twin (textproc.CASE_TWINS) is read with every pattern everywhere.
+    words = None if CASE_TWINS.search(text) else _Words(text)
     hits = _line_hits(text, lines, words)
     spans = _split_instructions(lines, hits, words)
     findings: list[InjectionFinding] = []
@@ -306,7 +305,7 @@ _SPACED_WORDS = frozenset(word for word in _WORDS if " " in word)
 class _Words:
     """Which of the rules' words a text holds, and where: one substring search per word, over the text lower-cased.
 
-    Only for a text without _CASE_TWINS: otherwise lower() would miss what re.IGNORECASE matches.
+    Only for a text without CASE_TWINS: otherwise lower() would miss what re.IGNORECASE matches.
     """
 
     def __init__(self, text: str, lines_of: _Words | None = None) -> None:

@@ -75,7 +75,6 @@ _WORD_NUMBERS = {
 }
 _WORD_YEARS = Cues(r"\b(one|two|three|four|five|six|seven|eight|nine|ten)\s*(?:\+\s*)?(?:\(\d+\)\s*)?years?\b")
 
-
 _GENERIC_DEGREE = r"\bdegree\b|\bgraduate\b|university|высшее"
 # 4: doctorate, 3: master's, 2: bachelor's / higher education, 1: vocational diploma.
 DEGREE_PATTERNS: tuple[tuple[int, str], ...] = (

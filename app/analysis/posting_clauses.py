@@ -120,10 +120,11 @@ def split_clauses(line: str) -> list[str]:
     return [clause for clause in clauses if clause]
 
 
+# What split_clauses cuts at (with more than eight words): a short line holding none of these is one clause.
+_CLAUSE_MARKS = ("  ", ".", "!", "?", ";", ":", ")")
 # Spaces before a capitalised word; the character before them is checked in _split_at_openers ("[a-z0-9)%]"):
 # a pattern that opens with that look-behind is tried at every place of the text, this one only at spaces,
 # and only from the first space of a run (from every space of a long run it was quadratic).
-_CLAUSE_MARKS = ("  ", ".", "!", "?", ";", ":", ")")
 _CAPITALISED_AFTER_WORD = re.compile(r"\s(?<!\s\s)\s*(?=([A-Z][a-z]+)\b)")
 _BEFORE_AN_OPENER = frozenset("abcdefghijklmnopqrstuvwxyz0123456789)%")
 

@@ -40,24 +40,26 @@ def _phrase_groups() -> dict[str, list[str]]:
 def _phrase_pattern() -> re.Pattern[str]:
     # Branches grouped by their first character behind one look-ahead each, and
     # one word-start check in front: the pattern costs little where nothing matches.
-    groups = [f"(?={re.escape(first)})(?:{'|'.join(branches)})" for first, branches in _phrase_groups().items()]
+    groups = [f"(?={re.escape(first)})(?:{'|'.join(branches)})" for first, branches in _PHRASE_GROUPS.items()]
     return re.compile(_PHRASE_BEFORE + "(?:" + "|".join(groups) + ")" + _PHRASE_AFTER, re.IGNORECASE)
 
 
 _PHRASE_BEFORE, _PHRASE_AFTER = r"(?<![\w.+#])", r"(?![\w+#])"
+_PHRASE_GROUPS = _phrase_groups()
 _PHRASE_PATTERN = _phrase_pattern()
-# The same patterns one group at a time, tried only where a phrase can start (see _phrase_starts):
+# The same patterns one group at a time, tried only where a phrase can start (see _PHRASE_STARTS):
 # at a given place only the group of its first character can match, so the result is the same.
 _PHRASE_BY_FIRST = {
     first: re.compile(_PHRASE_BEFORE + "(?:" + "|".join(branches) + ")" + _PHRASE_AFTER, re.IGNORECASE)
-    for first, branches in _phrase_groups().items()
+    for first, branches in _PHRASE_GROUPS.items()
 }
 _PHRASE_CANONICAL = {f"a{index}": canonical for index, (_, canonical) in enumerate(PHRASE_VARIANTS)}
 # Characters that re.IGNORECASE takes for another letter but that lower() does not turn into it, or turns
-# into two (dotted and dotless i, long s, old Cyrillic letter forms; tests/test_textproc.py finds them by
-# brute force). A text holding one is folded by the one-pass pattern everywhere.
-_CASE_TWINS = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
-_WORD = re.compile(r"\w+")
+# into two (dotted and dotless i, long s, old Cyrillic letter forms; tests/test_textproc.py and
+# tests/test_injection.py find them by brute force). Where a text holds one, a search of the lower-cased
+# text can miss what the case-insensitive pattern finds: alias folding and the injection check then use
+# the pattern everywhere.
+CASE_TWINS = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
 
 
 def _phrase_lead(variant: str) -> tuple[str, str, bool]:
@@ -91,6 +93,7 @@ def _phrase_lead(variant: str) -> tuple[str, str, bool]:
     return literal, lead, not rest or bool(_NON_WORD_ITEM.match(rest))
 
 
+# The characters that are syntax in a pattern, and those that make the character before them optional or repeated.
 _REGEX_SYNTAX = frozenset("()[]{}?*+|.^$\\")
 _QUANTIFIERS = ("?", "*", "+", "{")
 # One character of the pattern that is never part of a word: an escaped punctuation mark, \s, a plain
@@ -212,7 +215,7 @@ def fold_aliases(text: str) -> str:
     """Lower-case the text and fold multi-word spellings into canonical tokens."""
     folded = text.replace("ё", "е").replace("Ё", "Е")
     # Case matters for a few abbreviations ("IT", "AP"), so fold before lower-casing.
-    if _CASE_TWINS.search(folded):
+    if CASE_TWINS.search(folded):
         return _PHRASE_PATTERN.sub(_canonical_of, folded).lower()
     lowered = folded.lower()
     # What _PHRASE_PATTERN.sub does, tried only where a phrase can start: most texts have none.
@@ -435,9 +438,6 @@ def top_level_alternatives(pattern: str) -> list[str]:
     return alternatives
 
 
-_SYNTAX = frozenset("\\[](){}?*+|.^$")
-
-
 def grouped_by_first_letter(pattern: str, *, ignore_case: bool = False, word_start: bool = True) -> str:
     """The same alternation with the alternatives that start with the same plain character behind it once.
 
@@ -469,7 +469,7 @@ def grouped_by_first_letter(pattern: str, *, ignore_case: bool = False, word_sta
         if alternative.startswith("\\b") and alternative[2:3].isalnum():
             boundary, alternative = ("" if word_start else "\\b"), alternative[2:]
         first = alternative[:1]
-        if first and first not in _SYNTAX and alternative[1:2] not in ("?", "*", "+", "{"):
+        if first and first not in _REGEX_SYNTAX and alternative[1:2] not in _QUANTIFIERS:
             key = (boundary, first.lower() if ignore_case else first)
             run.setdefault(key, []).append(alternative[1:])
         else:
